@@ -1,0 +1,103 @@
+"""Cleaning and labeling many files: one function per file, run in order or in joblib workers.
+
+Each file's outcome is a ``FileResult``; a failure is recorded and the batch goes on, so one bad file
+never stops the others and the CLI can list failures at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ClassifierError
+from .files import Input, TextFile, decode, read_text_file, write_atomic
+from .model import Model, Paragraph
+from .segment import join_kept, split_paragraphs
+
+
+@dataclass
+class FileResult:
+    """What happened to one input."""
+
+    name: str
+    error: str = ""
+    warning: str = ""
+    output: bytes = b""  # cleaned bytes, for inputs whose result goes to stdout
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    dropped: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+
+def _read(item: Input) -> TextFile:
+    if item.path is None:
+        return decode(sys.stdin.buffer.read(), "<stdin>")
+    return read_text_file(item.path)
+
+
+def clean_one(model: Model, item: Input, keep: frozenset[str], split: str,
+              output_dir: Path | None = None, in_place: bool = False) -> FileResult:
+    """Clean one input to stdout bytes, to ``output_dir/relative``, or in place."""
+    result = FileResult(item.name)
+    try:
+        source = _read(item)
+        result.warning = source.warning
+        spans = split_paragraphs(source.text, split)
+        preds = model.classify([s.text for s in spans])
+        keep_mask = [p.label in keep for p in preds]
+        result.dropped = keep_mask.count(False)
+        cleaned = source.encode(join_kept(source.text, spans, keep_mask))
+        if in_place and item.path is not None:
+            if result.dropped:
+                write_atomic(item.path, cleaned)
+        elif output_dir is not None:
+            target = output_dir / item.relative
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ClassifierError(f"{target.parent}: cannot create output directory ({exc.strerror})") from None
+            write_atomic(target, cleaned)
+        else:
+            result.output = cleaned
+    except ClassifierError as exc:
+        result.error = str(exc)
+    return result
+
+
+def label_one(model: Model, item: Input, split: str) -> FileResult:
+    """Label every paragraph of one input."""
+    result = FileResult(item.name)
+    try:
+        source = _read(item)
+        result.warning = source.warning
+        result.paragraphs = model.label(source.text, split)
+    except ClassifierError as exc:
+        result.error = str(exc)
+    return result
+
+
+def run(func: Callable[..., FileResult], model: Model, items: Sequence[Input], extra: tuple[Any, ...] = (),
+        jobs: int = 1) -> Iterator[FileResult]:
+    """``func(model, item, *extra)`` for every item, in input order; ``jobs`` > 1 uses joblib processes.
+
+    Stdin can only be read in this process, so a batch that includes it runs here.
+    """
+    if jobs == 1 or len(items) < 2 or any(i.path is None for i in items):
+        for item in items:
+            yield func(model, item, *extra)
+        return
+    from joblib import Parallel, delayed
+
+    parallel = Parallel(n_jobs=jobs, return_as="generator", batch_size="auto")
+    yield from parallel(delayed(func)(model, item, *extra) for item in items)
+
+
+def default_jobs() -> int:
+    """Cores this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)

@@ -1,0 +1,79 @@
+"""The model card (``README.md`` of a model directory), written from the config and the metrics.
+
+Generated, never edited by hand, so its numbers are always the ones the training run measured.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _table(report: dict[str, Any]) -> list[str]:
+    lines = ["| label | precision | recall | F1 | support |", "|---|---:|---:|---:|---:|"]
+    for label in report["labels"]:
+        c = report["per_class"][label]
+        lines.append(f"| {label} | {c['precision']:.3f} | {c['recall']:.3f} | {c['f1']:.3f} | {c['support']} |")
+    c = report["cleaning"]
+    lines += [
+        f"| **macro F1** | | | **{report['macro_f1']:.3f}** | {report['paragraphs']} |",
+        "",
+        f"Cleaning view (keep `{','.join(c['keep_labels'])}`): reporting characters kept "
+        f"**{c['reporting_chars_kept']:.2%}**, non-reporting characters dropped **{c['other_chars_dropped']:.2%}**, "
+        f"kept-text precision {c['kept_text_precision']:.2%}.",
+    ]
+    return lines
+
+
+def model_card(config: dict[str, Any], metrics: dict[str, Any]) -> str:
+    """Markdown model card for a model with ``config`` and ``metrics`` (as ``train`` writes them)."""
+    t = config.get("training", {})
+    v = config.get("versions", {})
+    lines = [
+        "# Paragraph boilerplate classifier — model card",
+        "",
+        "Labels each paragraph of text extracted from a web page as "
+        + ", ".join(f"`{x}`" for x in config["labels"])
+        + ". Cleaning keeps `reporting` by default.",
+        "",
+        "## Intended use",
+        "Removing navigation, related-link lists, donation/subscription/newsletter prompts, bylines and legal "
+        "lines from article text that an extractor (trafilatura, newspaper, readability, a custom spider) "
+        "already pulled from a page. Input: one document's paragraphs in page order. Not meant for raw HTML, "
+        "for ranking documents by quality, or for deciding whether a page is an article at all.",
+        "",
+        "## How it was made",
+        f"- Command: `{t.get('command', '')}`",
+        f"- Data: {t.get('documents')} documents, {t.get('paragraphs')} paragraphs; SHA-256 `{t.get('data_sha256', '')}`",
+        f"- Seed {t.get('seed')}, {t.get('folds')}-fold document-grouped cross-validation; "
+        f"trained in {metrics.get('train_seconds', '?')} s",
+        f"- Versions: classifier {v.get('classifier')}, numpy {v.get('numpy')}, scikit-learn {v.get('scikit-learn')}, "
+        f"Python {v.get('python')}",
+        f"- Features: hashed character {config['features']['ngram_range'][0]}–{config['features']['ngram_range'][1]}-grams "
+        f"(2^{config['features']['hash_bits']} buckets) and {len(config['features']['dense'])} layout features; "
+        "a second stage reads neighbours' first-stage probabilities and the paragraph's position.",
+    ]
+    summary = t.get("data_summary")
+    if summary:
+        lines += ["", "### Training data", "", "| label | paragraphs |", "|---|---:|"]
+        lines += [f"| {k} | {n} |" for k, n in summary.get("labels", {}).items()]
+        langs = summary.get("languages", {})
+        if langs:
+            lines += ["", "Languages (documents): " + ", ".join(f"{k} {n}" for k, n in langs.items())]
+    cv = metrics.get("cross_validation")
+    if cv:
+        lines += ["", "## Cross-validation (training data, grouped by document)", ""] + _table(cv)
+    for name, report in metrics.get("evaluations", {}).items():
+        lines += ["", f"## Held-out evaluation: `{name}`", "", f"Command: `{report.get('command', '')}`", ""]
+        lines += _table(report)
+    lines += [
+        "",
+        "## Known limits",
+        "- The training corpus is written for this project (synthetic pages imitating extractor output); real "
+        "sites have widgets it has never seen, and scores on real pages are lower than cross-validation.",
+        "- Languages with few or no training documents (see the data card) fall back on layout features and "
+        "context; expect more errors there.",
+        "- Short lines are the hard cases: an ALL-CAPS subheading, a product name in a list or a one-line "
+        "quote can look like page furniture.",
+        "",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,309 @@
+"""The ``classifier`` command: thin wrappers that parse options, call the library, print results.
+
+Results go to stdout, progress and messages to stderr. Exit status: 0 success, 1 some input failed (the
+others are still processed and the failures listed at the end), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from .artifact import load as load_model
+from .batch import FileResult, clean_one, label_one, run
+from .data import TSV_COLUMNS, tsv_escape
+from .errors import ClassifierError
+from .files import DEFAULT_GLOB, Input, expand_inputs
+from .labels import DEFAULT_KEEP
+from .model import Model
+
+app = typer.Typer(
+    name="classifier",
+    help="Label and clean the paragraphs of extracted article text.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+class Split(str, Enum):
+    auto = "auto"
+    lines = "lines"
+    blocks = "blocks"
+
+
+class Format(str, Enum):
+    text = "text"
+    tsv = "tsv"
+    jsonl = "jsonl"
+
+
+ModelOpt = Annotated[Optional[Path], typer.Option("--model", "-m", help="Model directory (default: the shipped model).")]
+SplitOpt = Annotated[Split, typer.Option("--split", help="Paragraphs are lines, blank-line blocks, or auto: blocks if the text has blank lines.")]
+JobsOpt = Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes for many files.")]
+GlobOpt = Annotated[str, typer.Option("--glob", help="Files to take from directory inputs.")]
+InputsArg = Annotated[list[str], typer.Argument(help="Files, directories (searched recursively) or - for stdin.", show_default=False)]
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"classifier: error: {message}", err=True)
+
+
+@contextmanager
+def _library_errors() -> Iterator[None]:
+    """Turn library errors into one line on stderr and exit status 1."""
+    try:
+        yield
+    except ClassifierError as exc:
+        _fail(str(exc))
+        raise typer.Exit(1) from None
+
+
+def _load(model: Optional[Path]) -> Model:
+    with _library_errors():
+        return load_model(model)
+
+
+def _inputs(inputs: list[str], pattern: str) -> tuple[list[Input], list[str]]:
+    items, errors = expand_inputs(inputs, pattern)
+    if sum(i.path is None for i in items) > 1:
+        raise typer.BadParameter("stdin (-) can be given only once", param_hint="INPUTS")
+    return items, errors
+
+
+def _progress(results: Iterator[FileResult], total: int) -> Iterator[FileResult]:
+    """Show a progress bar on stderr for batches when a person is watching."""
+    if total < 2 or not sys.stderr.isatty():
+        yield from results
+        return
+    with typer.progressbar(length=total, label="files", file=sys.stderr) as bar:
+        for result in results:
+            yield result
+            bar.update(1)
+
+
+def _finish(failures: list[str]) -> None:
+    if failures:
+        _fail(f"{len(failures)} input(s) failed:")
+        for message in failures:
+            typer.echo(f"  {message}", err=True)
+        raise typer.Exit(1)
+
+
+@app.command()
+def clean(
+    inputs: InputsArg,
+    model: ModelOpt = None,
+    keep: Annotated[str, typer.Option("--keep", "-k", help="Comma-separated labels to keep.")] = ",".join(DEFAULT_KEEP),
+    output_dir: Annotated[Optional[Path], typer.Option("--output-dir", "-o", help="Write cleaned files here, mirroring input names.")] = None,
+    in_place: Annotated[bool, typer.Option("--in-place", help="Replace each input file atomically with its cleaned text.")] = False,
+    split: SplitOpt = Split.auto,
+    jobs: JobsOpt = 1,
+    glob: GlobOpt = DEFAULT_GLOB,
+) -> None:
+    """Remove every paragraph whose label is not kept; kept paragraphs stay byte-for-byte.
+
+    One input goes to stdout; many need --output-dir or --in-place.
+
+    Example: classifier clean article.txt > article.clean.txt
+    """
+    if output_dir and in_place:
+        raise typer.BadParameter("use either --output-dir or --in-place, not both", param_hint="--in-place")
+    items, failures = _inputs(inputs, glob)
+    if in_place and any(i.path is None for i in items):
+        raise typer.BadParameter("stdin cannot be cleaned in place", param_hint="--in-place")
+    if not (output_dir or in_place) and (len(items) + len(failures) > 1 or any(Path(x).is_dir() for x in inputs)):
+        raise typer.BadParameter("many inputs need --output-dir DIR or --in-place", param_hint="INPUTS")
+    m = _load(model)
+    with _library_errors():
+        wanted = m.check_labels(x.strip() for x in keep.split(",") if x.strip())
+    if output_dir is not None and output_dir.exists() and not output_dir.is_dir():
+        _fail(f"{output_dir}: exists and is not a directory")
+        raise typer.Exit(1)
+    results = run(clean_one, m, items, (wanted, split.value, output_dir, in_place), jobs)
+    for result in _progress(results, len(items)):
+        if result.warning:
+            typer.echo(f"classifier: warning: {result.warning}", err=True)
+        if result.error:
+            failures.append(result.error)
+        elif result.output:
+            sys.stdout.buffer.write(result.output)
+            sys.stdout.buffer.flush()
+    _finish(failures)
+
+
+def _prediction_rows(result: FileResult) -> Iterator[dict[str, Any]]:
+    for i, p in enumerate(result.paragraphs):
+        yield {"file": result.name, "index": i, "label": p.label, "score": round(p.score, 4),
+               "scores": {k: round(v, 4) for k, v in p.scores.items()}, "text": p.text}
+
+
+def _printable(text: str) -> str:
+    """Text safe to print: bytes that were not UTF-8 become U+FFFD."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+@app.command()
+def predict(
+    inputs: InputsArg,
+    model: ModelOpt = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="text for reading, tsv for correcting and retraining, jsonl for programs.")] = Format.text,
+    split: SplitOpt = Split.auto,
+    jobs: JobsOpt = 1,
+    glob: GlobOpt = DEFAULT_GLOB,
+) -> None:
+    """Print the label and probability of every paragraph.
+
+    The TSV can be corrected by hand and given to 'classifier train' or 'classifier evaluate'.
+
+    Example: classifier predict article.txt --format tsv > labels.tsv
+    """
+    items, failures = _inputs(inputs, glob)
+    m = _load(model)
+    out = sys.stdout
+    if fmt is Format.tsv:
+        out.write("\t".join(TSV_COLUMNS) + "\n")
+    for result in _progress(run(label_one, m, items, (split.value,), jobs), len(items)):
+        if result.warning:
+            typer.echo(f"classifier: warning: {result.warning}", err=True)
+        if result.error:
+            failures.append(result.error)
+            continue
+        for row in _prediction_rows(result):
+            text = _printable(row["text"])
+            if fmt is Format.jsonl:
+                out.write(json.dumps({**row, "text": text}, ensure_ascii=False) + "\n")
+            elif fmt is Format.tsv:
+                out.write(f"{tsv_escape(row['file'])}\t{row['index']}\t{row['label']}\t{row['score']:.4f}\t{tsv_escape(text)}\n")
+            else:
+                prefix = f"{row['file']}:{row['index']}" if len(items) > 1 else str(row["index"])
+                out.write(f"{prefix}\t{row['label']:<15} {row['score']:.2f}  {' '.join(text.split())}\n")
+        out.flush()
+    _finish(failures)
+
+
+@app.command()
+def train(
+    data: Annotated[list[str], typer.Argument(help="Labeled .jsonl/.tsv files or directories.", show_default=False)],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Model directory to write.")],
+    seed: Annotated[int, typer.Option(help="Seed for fold assignment and the solver.")] = 0,
+    folds: Annotated[int, typer.Option(min=2, help="Cross-validation folds (grouped by document).")] = 5,
+    eval_sets: Annotated[Optional[list[str]], typer.Option("--eval", help="Held-out labeled data to score and record in the model card (repeatable).")] = None,
+) -> None:
+    """Train a model, print its cross-validation scores, and write the model directory.
+
+    Example: classifier train training_data/ --output models/default
+    """
+    from .metrics import format_report
+    from .train import train_and_save
+
+    command = "classifier " + " ".join(sys.argv[1:]) if sys.argv[1:2] == ["train"] else ""
+    with _library_errors():
+        metrics = train_and_save(data, str(output), seed=seed, folds=folds, eval_sets=eval_sets or [],
+                                 command=command, progress=lambda msg: typer.echo(msg, err=True))
+    typer.echo(f"cross-validation ({metrics['cross_validation']['folds']} folds, grouped by document):")
+    typer.echo(format_report(metrics["cross_validation"]))
+    for name, report in metrics["evaluations"].items():
+        typer.echo(f"\nheld-out: {name}")
+        typer.echo(format_report(report))
+    typer.echo(f"\nwrote {output} (trained in {metrics['train_seconds']} s)")
+
+
+@app.command()
+def evaluate(
+    data: Annotated[list[str], typer.Argument(help="Labeled .jsonl/.tsv files or directories.", show_default=False)],
+    model: ModelOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    keep: Annotated[str, typer.Option("--keep", "-k", help="Labels counted as kept in the cleaning view.")] = ",".join(DEFAULT_KEEP),
+) -> None:
+    """Score a model on labeled documents: per-class P/R/F1, macro-F1, confusion, cleaning view.
+
+    Example: classifier evaluate ../shared/realdev/*.jsonl --json
+    """
+    from .data import load_documents
+    from .evaluate import evaluate as run_evaluation
+    from .metrics import format_report
+
+    m = _load(model)
+    with _library_errors():
+        wanted = sorted(m.check_labels(x.strip() for x in keep.split(",") if x.strip()))
+        report = run_evaluation(m, load_documents(data), keep=wanted)
+    if as_json:
+        typer.echo(json.dumps(report, indent=2))
+        return
+    typer.echo(f"{report['documents']} documents, {report['paragraphs']} paragraphs")
+    typer.echo(format_report(report))
+    if report["unknown_labels"]:
+        typer.echo(f"labels unknown to the model (counted as errors): {', '.join(report['unknown_labels'])}")
+
+
+@app.command()
+def info(model: ModelOpt = None, as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False) -> None:
+    """Show a model's labels, training data, metrics and versions.
+
+    Example: classifier info --model models/default
+    """
+    from .artifact import read_metrics
+
+    m = _load(model)
+    assert m.path is not None
+    metrics = read_metrics(m.path)
+    if as_json:
+        typer.echo(json.dumps({"path": str(m.path), "config": m.config, "metrics": metrics}, indent=2))
+        return
+    t = m.config.get("training", {})
+    typer.echo(f"model:    {m.path}")
+    typer.echo(f"labels:   {', '.join(m.labels)}")
+    typer.echo(f"format:   {m.config.get('format_version')}")
+    typer.echo(f"data:     {t.get('documents')} documents, {t.get('paragraphs')} paragraphs, sha256 {t.get('data_sha256', '?')[:16]}")
+    typer.echo(f"command:  {t.get('command', '')}")
+    cv = metrics.get("cross_validation")
+    if cv:
+        typer.echo(f"cv:       macro-F1 {cv['macro_f1']:.3f}")
+    for name, report in metrics.get("evaluations", {}).items():
+        c = report["cleaning"]
+        typer.echo(f"eval:     {name}: macro-F1 {report['macro_f1']:.3f}, reporting kept "
+                   f"{c['reporting_chars_kept']:.2%}, non-reporting dropped {c['other_chars_dropped']:.2%}")
+    versions = m.config.get("versions", {})
+    typer.echo("versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()))
+
+
+@app.command("data-stats")
+def data_stats(
+    data: Annotated[list[str], typer.Argument(help="Labeled .jsonl/.tsv files or directories.", show_default=False)],
+    write_card: Annotated[Optional[Path], typer.Option("--write-card", help="Update the tables between the data-stats markers of this Markdown file.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """Count documents and paragraphs per label, language and page kind.
+
+    Example: classifier data-stats training_data/ --write-card training_data/README.md
+    """
+    from .data import load_documents
+    from .stats import corpus_stats, stats_markdown, update_card
+
+    with _library_errors():
+        stats = corpus_stats(load_documents(data))
+    if write_card is not None:
+        old = write_card.read_text(encoding="utf-8") if write_card.exists() else ""
+        write_card.write_text(update_card(old, stats), encoding="utf-8")
+        typer.echo(f"updated {write_card}", err=True)
+    typer.echo(json.dumps(stats, indent=2, ensure_ascii=False) if as_json else stats_markdown(stats))
+
+
+def main() -> None:
+    """Console entry point: run the app, and exit quietly when stdout is closed early (``| head``)."""
+    try:
+        app()
+    except BrokenPipeError:
+        sys.stderr.close()
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,67 @@
+"""Second-stage features: a paragraph seen with its neighbours and its place in the document.
+
+First-stage probabilities say what each line looks like on its own; this stage lets the model learn
+that short lines under a "Read more:" heading are links, that a run of appeals at the tail is one
+widget, and that the opening line is usually the headline. Learned weights decide, not hand rules.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: Neighbours seen one by one on each side.
+NEAR = 2
+#: Window (each side) over which the strongest neighbouring probability per label is taken.
+WINDOW = 5
+
+
+def _shifted(a: np.ndarray, by: int) -> np.ndarray:
+    """Row i of the result is row i+by of ``a``, zero where that row does not exist."""
+    out = np.zeros_like(a)
+    n = len(a)
+    if by > 0 and by < n:
+        out[: n - by] = a[by:]
+    elif by < 0 and -by < n:
+        out[-by:] = a[: n + by]
+    return out
+
+
+def _window_max(p: np.ndarray, side: int) -> np.ndarray:
+    """Per label, the largest probability among the WINDOW paragraphs before (side=-1) or after (+1)."""
+    out = np.zeros_like(p)
+    for k in range(1, WINDOW + 1):
+        np.maximum(out, _shifted(p, side * k), out=out)
+    return out
+
+
+def n_context_features(n_labels: int, n_dense: int) -> int:
+    """Width of the matrix ``context_features`` returns."""
+    return n_labels * (4 + 2 * NEAR) + 2 * NEAR + 6 + 3 * n_dense
+
+
+def context_features(probs: np.ndarray, dense: np.ndarray) -> np.ndarray:
+    """Stage-2 input for one document: ``probs`` (n, labels) from stage 1, ``dense`` (n, features)."""
+    n = len(probs)
+    if n == 0:
+        return np.zeros((0, n_context_features(probs.shape[1], dense.shape[1])))
+    idx = np.arange(n, dtype=np.float64)
+    offsets = [*range(-NEAR, 0), *range(1, NEAR + 1)]
+    ones = np.ones((n, 1))
+    present = [_shifted(ones, k) for k in offsets]
+    blocks = [probs, *(_shifted(probs, k) for k in offsets)]
+    blocks += [
+        _window_max(probs, -1),
+        _window_max(probs, +1),
+        np.broadcast_to(probs.mean(axis=0), probs.shape),
+        *present,
+        (idx / max(n - 1, 1))[:, None],
+        (idx == 0)[:, None].astype(np.float64),
+        (idx == n - 1)[:, None].astype(np.float64),
+        (np.log1p(idx) / 4.0)[:, None],
+        (np.log1p(n - 1 - idx) / 4.0)[:, None],
+        np.full((n, 1), np.log1p(n) / 5.0),
+        dense,
+        _shifted(dense, -1),
+        _shifted(dense, 1),
+    ]
+    return np.hstack(blocks)

@@ -1,0 +1,159 @@
+"""Labeled documents: reading the JSONL corpus format and the TSV that ``predict`` writes.
+
+JSONL: one document per line, ``{"doc_id", "lang", "source", "paragraphs": [{"text", "label"}]}``
+(``lang`` and ``source`` optional). TSV: ``file, index, label, score, text`` with a header; rows of
+one ``file`` form one document in ``index`` order, so a person can correct predictions and train on them.
+Any malformed line stops with ``FILE:LINE: what is wrong`` rather than training on half the data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import DataError
+
+DATA_SUFFIXES = (".jsonl", ".tsv")
+TSV_COLUMNS = ("file", "index", "label", "score", "text")
+_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
+_UNESCAPES = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r"}
+
+
+@dataclass
+class Document:
+    """One page's paragraphs in order, with their labels."""
+
+    doc_id: str
+    texts: list[str]
+    labels: list[str]
+    lang: str = ""
+    source: str = ""
+    origin: str = field(default="", compare=False)
+
+
+def tsv_escape(text: str) -> str:
+    """Escape backslash, tab and line breaks so a paragraph fits in one TSV cell."""
+    return "".join(_ESCAPES.get(ch, ch) for ch in text)
+
+
+def tsv_unescape(cell: str) -> str:
+    """Inverse of ``tsv_escape``."""
+    out, i = [], 0
+    while i < len(cell):
+        ch = cell[i]
+        if ch == "\\" and i + 1 < len(cell) and cell[i + 1] in _UNESCAPES:
+            out.append(_UNESCAPES[cell[i + 1]])
+            i += 2
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
+
+
+def data_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """The data files named by ``paths``: files as given, directories searched for *.jsonl / *.tsv."""
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.suffix in DATA_SUFFIXES and p.is_file())
+            if not found:
+                raise DataError(f"{path}: directory has no .jsonl or .tsv files")
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise DataError(f"{path}: no such file or directory")
+    return files
+
+
+def _read_lines(path: Path) -> Iterator[tuple[int, str]]:
+    try:
+        with path.open(encoding="utf-8-sig") as fh:
+            yield from enumerate(fh, 1)
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read ({exc.strerror})") from None
+
+
+def _jsonl_documents(path: Path) -> Iterator[Document]:
+    for n, line in _read_lines(path):
+        if not line.strip():
+            continue
+        where = f"{path}:{n}"
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise DataError(f"{where}: bad JSON ({exc.msg} at column {exc.colno})") from None
+        if not isinstance(obj, dict):
+            raise DataError(f"{where}: expected a JSON object, got {type(obj).__name__}")
+        paras = obj.get("paragraphs")
+        if not isinstance(paras, list) or not paras:
+            raise DataError(f"{where}: 'paragraphs' must be a non-empty list")
+        texts, labels = [], []
+        for i, para in enumerate(paras):
+            if not isinstance(para, dict):
+                raise DataError(f"{where}: paragraph {i} must be an object with 'text' and 'label'")
+            text, label = para.get("text"), para.get("label")
+            if not isinstance(text, str):
+                raise DataError(f"{where}: paragraph {i} has no string 'text'")
+            if not isinstance(label, str) or not label.strip() or label != label.strip():
+                raise DataError(f"{where}: paragraph {i} has no valid 'label' (a non-empty string)")
+            texts.append(text)
+            labels.append(label)
+        for key in ("doc_id", "lang", "source"):
+            if key in obj and not isinstance(obj[key], str):
+                raise DataError(f"{where}: '{key}' must be a string")
+        yield Document(obj.get("doc_id") or f"{path.name}:{n}", texts, labels,
+                       obj.get("lang", ""), obj.get("source", ""), where)
+
+
+def _tsv_documents(path: Path) -> Iterator[Document]:
+    docs: dict[str, list[tuple[int, str, str]]] = {}
+    header_seen = False
+    for n, line in _read_lines(path):
+        line = line.rstrip("\r\n")
+        if not line:
+            continue
+        cells = line.split("\t")
+        if not header_seen:
+            if tuple(cells) != TSV_COLUMNS:
+                raise DataError(f"{path}:{n}: expected the header '{chr(9).join(TSV_COLUMNS)}'")
+            header_seen = True
+            continue
+        if len(cells) != len(TSV_COLUMNS):
+            raise DataError(f"{path}:{n}: expected {len(TSV_COLUMNS)} tab-separated cells, found {len(cells)}")
+        file, index, label = cells[0], cells[1], cells[2].strip()
+        if not index.isdigit():
+            raise DataError(f"{path}:{n}: index must be a whole number, not {index!r}")
+        if not label:
+            raise DataError(f"{path}:{n}: empty label")
+        docs.setdefault(file, []).append((int(index), label, tsv_unescape(cells[4])))
+    for file, rows in docs.items():
+        rows.sort()
+        yield Document(file, [r[2] for r in rows], [r[1] for r in rows], origin=f"{path}")
+
+
+def load_documents(paths: Iterable[str | os.PathLike[str]]) -> list[Document]:
+    """All documents in ``paths`` (files or directories), in a stable order."""
+    docs: list[Document] = []
+    for path in data_files(paths):
+        reader = _tsv_documents if path.suffix == ".tsv" else _jsonl_documents
+        docs.extend(reader(path))
+    if not docs:
+        raise DataError("no documents in the given data")
+    return docs
+
+
+def data_sha256(paths: Iterable[str | os.PathLike[str]]) -> str:
+    """SHA-256 over the data files' names and bytes, in order: the model card's training-data hash."""
+    digest = hashlib.sha256()
+    for path in data_files(paths):
+        digest.update(path.name.encode("utf-8") + b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()

@@ -1,0 +1,19 @@
+"""One error family, so callers (and the CLI) can catch everything the library raises on bad input."""
+
+from __future__ import annotations
+
+
+class ClassifierError(Exception):
+    """Base class: a problem with the caller's input, data or model, explained in one line."""
+
+
+class ModelError(ClassifierError):
+    """A model directory is missing, corrupt, foreign or of a newer format than this code understands."""
+
+
+class DataError(ClassifierError):
+    """Training or evaluation data is malformed; the message starts with FILE:LINE."""
+
+
+class InputError(ClassifierError):
+    """An input file cannot be read as text (missing, binary, undecodable)."""

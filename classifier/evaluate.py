@@ -1,0 +1,31 @@
+"""Scoring a model on labeled documents (numpy only, like prediction)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from .data import Document
+from .labels import DEFAULT_KEEP
+from .metrics import score
+from .model import Model
+
+
+def evaluate(model: Model, docs: Sequence[Document], keep: Sequence[str] = DEFAULT_KEEP) -> dict[str, Any]:
+    """Per-class P/R/F1, macro-F1, confusion and the cleaning view of ``model`` on ``docs``.
+
+    Each document is classified as a whole, as in real use. Gold labels the model does not know count
+    as errors, and are listed under ``unknown_labels``.
+    """
+    true: list[str] = []
+    pred: list[str] = []
+    texts: list[str] = []
+    for doc in docs:
+        true += doc.labels
+        pred += [p.label for p in model.classify(doc.texts)]
+        texts += doc.texts
+    labels = list(model.labels) + sorted(set(true) - set(model.labels))
+    report = score(true, pred, texts, labels, keep)
+    report["documents"] = len(docs)
+    report["unknown_labels"] = sorted(set(true) - set(model.labels))
+    return report

@@ -1,0 +1,138 @@
+"""Reading article files as text and writing results back without ever losing data.
+
+Decoding is lossless: UTF-8 (with or without BOM) and UTF-16 with BOM are recognised; bytes that are not
+valid UTF-8 are carried through unchanged (``surrogateescape``) with a warning, so cleaning a file with
+a stray Latin-1 byte neither crashes nor rewrites its kept paragraphs. Files with NUL bytes (and no
+UTF-16 BOM) are binary and refused. Writes go to a temporary file in the target's directory, are
+fsynced and renamed over the target, so a failure leaves the original untouched.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import stat
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import InputError
+
+DEFAULT_GLOB = "*.txt"
+STDIN = "-"
+
+
+@dataclass(frozen=True)
+class TextFile:
+    """A decoded input: its text, and how to encode text back the way the file was."""
+
+    text: str
+    encoding: str  # "utf-8", "utf-8-sig" or "utf-16"
+    warning: str = ""
+
+    def encode(self, text: str) -> bytes:
+        """``text`` in the file's own encoding (BOM included), undecodable bytes restored as they were."""
+        if self.encoding == "utf-16":
+            return codecs.BOM_UTF16_LE + text.encode("utf-16-le", errors="surrogatepass")
+        prefix = codecs.BOM_UTF8 if self.encoding == "utf-8-sig" else b""
+        return prefix + text.encode("utf-8", errors="surrogateescape")
+
+
+def decode(data: bytes, name: str) -> TextFile:
+    """Decode an input file's bytes (see the module docstring for the rules)."""
+    if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
+        try:
+            return TextFile(data.decode("utf-16"), "utf-16")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{name}: invalid UTF-16 ({exc.reason})") from None
+    if b"\0" in data:
+        raise InputError(f"{name}: binary file (contains NUL bytes), not text")
+    encoding = "utf-8"
+    if data.startswith(codecs.BOM_UTF8):
+        data, encoding = data[len(codecs.BOM_UTF8) :], "utf-8-sig"
+    try:
+        return TextFile(data.decode("utf-8"), encoding)
+    except UnicodeDecodeError as exc:
+        warning = (f"{name}: invalid UTF-8 at byte {exc.start}; undecodable bytes are passed through "
+                   "unchanged")
+        return TextFile(data.decode("utf-8", errors="surrogateescape"), encoding, warning)
+
+
+def read_text_file(path: str | os.PathLike[str]) -> TextFile:
+    """Read and decode one file; an ``InputError`` names the file and the problem."""
+    name = os.fspath(path)
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{name}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{name}: is a directory") from None
+    except OSError as exc:
+        raise InputError(f"{name}: cannot read ({exc.strerror})") from None
+    return decode(data, name)
+
+
+@dataclass(frozen=True)
+class Input:
+    """One input: its display name, its path (None for stdin) and its name relative to what was given."""
+
+    name: str
+    path: Path | None
+    relative: Path
+
+
+def expand_inputs(inputs: Iterable[str], pattern: str = DEFAULT_GLOB) -> tuple[list[Input], list[str]]:
+    """Inputs in order, directories walked recursively for ``pattern``; ``-`` is stdin.
+
+    Also returns one error message per argument that names nothing usable, so the others still run.
+    """
+    found: list[Input] = []
+    errors: list[str] = []
+    for raw in inputs:
+        if raw == STDIN:
+            found.append(Input(STDIN, None, Path("stdin.txt")))
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            files = sorted(p for p in path.rglob(pattern) if p.is_file())
+            if not files:
+                errors.append(f"{raw}: directory has no files matching {pattern}")
+            found.extend(Input(os.fspath(p), p, p.relative_to(path)) for p in files)
+        elif path.exists():
+            found.append(Input(raw, path, Path(path.name)))
+        else:
+            errors.append(f"{raw}: no such file or directory")
+    return found, errors
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` atomically: temp file in the same directory, fsync, rename.
+
+    The original's permission bits are kept. On any failure the temp file is removed and the original
+    is untouched; the error surfaces as an ``InputError``.
+    """
+    directory = path.parent if str(path.parent) else Path(".")
+    mode = None
+    if path.exists():
+        mode = path.stat().st_mode & 0o7777
+        if not mode & stat.S_IWUSR:  # checked by mode, not access(): root may write anything
+            raise InputError(f"{path}: file is read-only; not modified")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write in {directory} ({exc.strerror})") from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except OSError as exc:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise InputError(f"{path}: write failed ({exc.strerror}); original left untouched") from None

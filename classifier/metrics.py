@@ -1,0 +1,85 @@
+"""Scores of predicted against true labels, with numpy only (``evaluate`` must not need scikit-learn).
+
+Besides per-class precision/recall/F1 it reports the cleaning view users care about: how much of the
+article text (``keep`` labels) survives, and how much of everything else is removed, in characters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+
+def score(true: Sequence[str], pred: Sequence[str], texts: Sequence[str], labels: Sequence[str],
+          keep: Sequence[str] = ("reporting",)) -> dict[str, Any]:
+    """Per-class P/R/F1, macro-F1, accuracy, confusion matrix (rows true, columns predicted), cleaning view."""
+    index = {label: i for i, label in enumerate(labels)}
+    n = len(labels)
+    confusion = np.zeros((n, n), dtype=np.int64)
+    for t, p in zip(true, pred):
+        if t in index and p in index:
+            confusion[index[t], index[p]] += 1
+    per_class = {}
+    f1s = []
+    for label, i in index.items():
+        tp = confusion[i, i]
+        predicted, actual = confusion[:, i].sum(), confusion[i, :].sum()
+        precision = tp / predicted if predicted else 0.0
+        recall = tp / actual if actual else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        per_class[label] = {"precision": float(precision), "recall": float(recall), "f1": float(f1),
+                            "support": int(actual)}
+        if actual:
+            f1s.append(f1)
+    keep_set = set(keep)
+    chars = {"keep_total": 0, "keep_kept": 0, "drop_total": 0, "drop_dropped": 0}
+    for t, p, text in zip(true, pred, texts):
+        size = len(text)
+        if t in keep_set:
+            chars["keep_total"] += size
+            chars["keep_kept"] += size * (p in keep_set)
+        else:
+            chars["drop_total"] += size
+            chars["drop_dropped"] += size * (p not in keep_set)
+    kept_total = chars["keep_kept"] + (chars["drop_total"] - chars["drop_dropped"])
+    return {
+        "labels": list(labels),
+        "paragraphs": int(confusion.sum()),
+        "accuracy": float(np.trace(confusion) / max(confusion.sum(), 1)),
+        "macro_f1": float(np.mean(f1s)) if f1s else 0.0,
+        "per_class": per_class,
+        "confusion": confusion.tolist(),
+        "cleaning": {
+            "keep_labels": list(keep),
+            "reporting_chars_kept": chars["keep_kept"] / chars["keep_total"] if chars["keep_total"] else 1.0,
+            "other_chars_dropped": chars["drop_dropped"] / chars["drop_total"] if chars["drop_total"] else 1.0,
+            "kept_text_precision": chars["keep_kept"] / kept_total if kept_total else 1.0,
+        },
+    }
+
+
+def format_report(report: dict[str, Any]) -> str:
+    """A score report as the aligned text tables the CLI prints."""
+    labels = report["labels"]
+    width = max(len(x) for x in [*labels, "macro avg"]) + 2
+    lines = [f"{'':{width}}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>10}"]
+    for label in labels:
+        c = report["per_class"][label]
+        lines.append(f"{label:{width}}{c['precision']:10.3f}{c['recall']:10.3f}{c['f1']:10.3f}{c['support']:10d}")
+    lines.append(f"{'macro F1':{width}}{'':20}{report['macro_f1']:10.3f}{report['paragraphs']:10d}")
+    lines.append(f"{'accuracy':{width}}{'':20}{report['accuracy']:10.3f}")
+    lines.append("")
+    lines.append("confusion (rows: true, columns: predicted)")
+    short = [x[:10] for x in labels]
+    lines.append(f"{'':{width}}" + "".join(f"{s:>12}" for s in short))
+    for label, row in zip(labels, report["confusion"]):
+        lines.append(f"{label:{width}}" + "".join(f"{v:12d}" for v in row))
+    c = report["cleaning"]
+    lines.append("")
+    lines.append(f"cleaning (keep {','.join(c['keep_labels'])}): "
+                 f"reporting chars kept {c['reporting_chars_kept']:.2%}, "
+                 f"non-reporting chars dropped {c['other_chars_dropped']:.2%}, "
+                 f"kept-text precision {c['kept_text_precision']:.2%}")
+    return "\n".join(lines)

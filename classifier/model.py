@@ -1,0 +1,134 @@
+"""A loaded model and the three things users do with it: classify, label, clean.
+
+Prediction is numpy only: the trainer (``train.py``) fits with scikit-learn and saves plain arrays, and
+this module evaluates them. ``Model`` holds nothing but read-only arrays and settings, so one instance
+can be shared between threads and pickled to worker processes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .context import context_features
+from .features import dense_matrix, ngram_buckets, ngram_weights
+from .labels import DEFAULT_KEEP
+from .segment import Span, join_kept, split_paragraphs
+
+
+@dataclass(frozen=True, slots=True)
+class Prediction:
+    """The label of one paragraph, its probability, and the probability of every label."""
+
+    label: str
+    score: float
+    scores: dict[str, float]
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """A labeled paragraph of a text: ``text == source[start:end]``."""
+
+    text: str
+    label: str
+    score: float
+    start: int
+    end: int
+    scores: dict[str, float]
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+@dataclass(frozen=True)
+class Weights:
+    """The learned arrays of both stages, named as in the artifact's ``weights.npz``."""
+
+    hash_coef: np.ndarray  # (labels, 2**hash_bits) float32: stage-1 weights of n-gram buckets
+    dense_coef: np.ndarray  # (dense features, labels): stage-1 weights of layout features
+    stage1_bias: np.ndarray  # (labels,)
+    context_coef: np.ndarray  # (context features, labels): stage-2 weights
+    stage2_bias: np.ndarray  # (labels,)
+
+    def as_arrays(self) -> dict[str, np.ndarray]:
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+
+class Model:
+    """A paragraph classifier; get one with ``classifier.load()`` or ``classifier.train_model()``."""
+
+    def __init__(self, weights: Weights, config: dict[str, Any], path: Path | None = None) -> None:
+        self.weights = weights
+        self.config = config
+        self.labels: tuple[str, ...] = tuple(config["labels"])
+        self.path = path
+        self._hash_bits = int(config["features"]["hash_bits"])
+        self._ngram_range = tuple(config["features"]["ngram_range"])
+
+    def __repr__(self) -> str:
+        where = f" from {self.path}" if self.path else ""
+        return f"<classifier.Model labels={list(self.labels)}{where}>"
+
+    def stage1_probabilities(self, paragraphs: Sequence[str], dense: np.ndarray) -> np.ndarray:
+        """What each paragraph looks like on its own: (n, labels) probabilities."""
+        n = len(paragraphs)
+        rows, buckets = ngram_buckets(list(paragraphs), self._hash_bits, self._ngram_range)  # type: ignore[arg-type]
+        values = ngram_weights(rows, n)
+        w = self.weights
+        logits = dense @ w.dense_coef + w.stage1_bias
+        for j in range(len(self.labels)):
+            logits[:, j] += np.bincount(rows, weights=w.hash_coef[j][buckets] * values, minlength=n)
+        return _softmax(logits)
+
+    def probabilities(self, paragraphs: Sequence[str]) -> np.ndarray:
+        """Final (n, labels) probabilities of one document's paragraphs, columns in ``self.labels`` order."""
+        texts = [p if isinstance(p, str) else str(p) for p in paragraphs]
+        if not texts:
+            return np.zeros((0, len(self.labels)))
+        dense = dense_matrix(texts)
+        p1 = self.stage1_probabilities(texts, dense)
+        ctx = context_features(p1, dense)
+        return _softmax(ctx @ self.weights.context_coef + self.weights.stage2_bias)
+
+    def classify(self, paragraphs: Sequence[str]) -> list[Prediction]:
+        """Label ONE document's paragraphs, given in page order (order and neighbours are evidence)."""
+        probs = self.probabilities(paragraphs)
+        best = probs.argmax(axis=1)
+        out = []
+        for row, j in zip(probs.tolist(), best.tolist()):
+            out.append(Prediction(self.labels[j], row[j], dict(zip(self.labels, row))))
+        return out
+
+    def label(self, text: str, split: str = "auto") -> list[Paragraph]:
+        """Split ``text`` into paragraphs and label each; offsets point into ``text``."""
+        spans = split_paragraphs(text, split)
+        preds = self.classify([s.text for s in spans])
+        return [
+            Paragraph(s.text, p.label, p.score, s.start, s.end, p.scores) for s, p in zip(spans, preds)
+        ]
+
+    def clean(self, text: str, keep: Iterable[str] = DEFAULT_KEEP, split: str = "auto") -> str:
+        """``text`` without the paragraphs whose label is not in ``keep``; kept ones byte-for-byte."""
+        keep_set = self.check_labels(keep)
+        spans: list[Span] = split_paragraphs(text, split)
+        preds = self.classify([s.text for s in spans])
+        return join_kept(text, spans, [p.label in keep_set for p in preds])
+
+    def check_labels(self, labels: Iterable[str]) -> frozenset[str]:
+        """``labels`` as a set, or a ``ClassifierError`` naming any this model does not know."""
+        from .errors import ClassifierError
+
+        wanted = frozenset(labels)
+        unknown = sorted(wanted - set(self.labels))
+        if unknown:
+            raise ClassifierError(
+                f"unknown label(s) {', '.join(unknown)}; this model's labels: {', '.join(self.labels)}"
+            )
+        return wanted

@@ -1,0 +1,202 @@
+"""Fitting a model from labeled documents (the only module that needs scikit-learn).
+
+Two stacked multinomial logistic regressions: stage 1 scores each paragraph from its own n-grams and
+layout; stage 2 rescores it from its own and its neighbours' stage-1 probabilities and its position.
+Stage 2 is fitted on out-of-fold stage-1 probabilities (folds grouped by document), so it learns how
+much to trust stage 1 on text it has not seen. The same folds give the cross-validation report.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from .context import context_features
+from .data import Document
+from .errors import DataError
+from .features import DENSE_NAMES, HASH_BITS, NGRAM_MAX, NGRAM_MIN, dense_matrix, ngram_buckets, ngram_weights
+from .labels import DEFAULT_LABELS
+from .metrics import score
+from .model import Model, Weights
+
+#: Inverse regularisation strength of stage 1 (n-grams) and stage 2 (context).
+STAGE1_C = 4.0
+STAGE2_C = 1.0
+MAX_ITER = 300
+TOL = 1e-3
+FOLDS = 5
+
+
+def _label_order(docs: Sequence[Document]) -> list[str]:
+    """Labels of the data, the default set in its canonical order first, any others sorted after."""
+    present = {label for d in docs for label in d.labels}
+    if len(present) < 2:
+        raise DataError(f"training needs at least two different labels, found {sorted(present)}")
+    return [x for x in DEFAULT_LABELS if x in present] + sorted(present - set(DEFAULT_LABELS))
+
+
+def _stage1_matrix(docs: Sequence[Document], hash_bits: int) -> tuple[Any, list[np.ndarray]]:
+    from scipy import sparse
+
+    rows_all, cols_all, vals_all, dense_all = [], [], [], []
+    offset = 0
+    for doc in docs:
+        rows, buckets = ngram_buckets(doc.texts, hash_bits)
+        rows_all.append(rows + offset)
+        cols_all.append(buckets)
+        vals_all.append(ngram_weights(rows, len(doc.texts)))
+        dense_all.append(dense_matrix(doc.texts))
+        offset += len(doc.texts)
+    n_hash = 2**hash_bits
+    hashed = sparse.csr_matrix(
+        (np.concatenate(vals_all), (np.concatenate(rows_all), np.concatenate(cols_all))),
+        shape=(offset, n_hash),
+    )
+    dense = np.vstack(dense_all)
+    return sparse.hstack([hashed, sparse.csr_matrix(dense)], format="csr"), dense_all
+
+
+def _fit(x: Any, y: np.ndarray, c: float, seed: int) -> Any:
+    from sklearn.linear_model import LogisticRegression
+
+    # saga handles 2**18 sparse columns in seconds where lbfgs takes minutes; the seed fixes its order.
+    return LogisticRegression(C=c, solver="saga", tol=TOL, max_iter=MAX_ITER, random_state=seed).fit(x, y)
+
+
+def _proba_full(clf: Any, x: Any, n_labels: int) -> np.ndarray:
+    """Softmax of the decision function with a column per label, exactly as ``Model`` computes it."""
+    coef, bias = _full_coef(clf, n_labels)
+    z = np.asarray(x @ coef.T) + bias
+    z -= z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _context_matrix(docs: Sequence[Document], p1: np.ndarray, dense: list[np.ndarray]) -> np.ndarray:
+    blocks, start = [], 0
+    for doc, d in zip(docs, dense):
+        blocks.append(context_features(p1[start : start + len(doc.texts)], d))
+        start += len(doc.texts)
+    return np.vstack(blocks)
+
+
+def train_model(docs: Sequence[Document], seed: int = 0, folds: int = FOLDS,
+                progress: Callable[[str], None] | None = None) -> tuple[Model, dict[str, Any]]:
+    """Fit a model on ``docs``; returns it with a document-grouped cross-validation report."""
+    say = progress or (lambda _msg: None)
+    started = time.perf_counter()
+    labels = _label_order(docs)
+    index = {label: i for i, label in enumerate(labels)}
+    y = np.array([index[label] for d in docs for label in d.labels])
+    texts = [t for d in docs for t in d.texts]
+    groups = np.repeat(np.arange(len(docs)), [len(d.texts) for d in docs])
+    n_folds = min(folds, len(docs))
+    if n_folds < 2:
+        raise DataError("training needs at least two documents")
+    say(f"featurizing {len(docs)} documents, {len(y)} paragraphs")
+    x1, dense = _stage1_matrix(docs, HASH_BITS)
+
+    fold_of = _assign_folds(len(docs), n_folds, seed)[groups]
+    p1_oof = np.zeros((len(y), len(labels)))
+    for k in range(n_folds):
+        say(f"stage 1, fold {k + 1}/{n_folds}")
+        test = fold_of == k
+        clf = _fit(x1[~test], y[~test], STAGE1_C, seed)
+        p1_oof[test] = _proba_full(clf, x1[test], len(labels))
+    x2 = _context_matrix(docs, p1_oof, dense)
+
+    pred_oof = np.zeros(len(y), dtype=np.int64)
+    for k in range(n_folds):
+        test = fold_of == k
+        clf2 = _fit(x2[~test], y[~test], STAGE2_C, seed)
+        pred_oof[test] = _proba_full(clf2, x2[test], len(labels)).argmax(axis=1)
+    say("fitting final stages on all data")
+    stage1 = _fit(x1, y, STAGE1_C, seed)
+    stage2 = _fit(x2, y, STAGE2_C, seed)
+
+    n_hash = 2**HASH_BITS
+    coef1, coef2 = _full_coef(stage1, len(labels)), _full_coef(stage2, len(labels))
+    weights = Weights(
+        hash_coef=np.ascontiguousarray(coef1[0][:, :n_hash], dtype=np.float32),
+        dense_coef=np.ascontiguousarray(coef1[0][:, n_hash:].T),
+        stage1_bias=coef1[1],
+        context_coef=np.ascontiguousarray(coef2[0].T),
+        stage2_bias=coef2[1],
+    )
+    config = {
+        "labels": labels,
+        "features": {"hash_bits": HASH_BITS, "ngram_range": [NGRAM_MIN, NGRAM_MAX], "dense": list(DENSE_NAMES)},
+        "training": {"seed": seed, "folds": n_folds, "stage1_C": STAGE1_C, "stage2_C": STAGE2_C,
+                     "documents": len(docs), "paragraphs": int(len(y))},
+    }
+    cv = score([labels[i] for i in y], [labels[i] for i in pred_oof], texts, labels)
+    cv["folds"] = n_folds
+    cv["seconds"] = round(time.perf_counter() - started, 1)
+    return Model(weights, config), cv
+
+
+def _assign_folds(n_docs: int, n_folds: int, seed: int) -> np.ndarray:
+    """A fold number per document: a seeded shuffle dealt round-robin, so folds differ by at most one doc."""
+    order = np.random.default_rng(seed).permutation(n_docs)
+    fold = np.empty(n_docs, dtype=np.int64)
+    fold[order] = np.arange(n_docs) % n_folds
+    return fold
+
+
+def _full_coef(clf: Any, n_labels: int) -> tuple[np.ndarray, np.ndarray]:
+    """(coef, intercept) with one row per label; binary problems are expanded to two symmetric rows."""
+    coef, bias = clf.coef_, clf.intercept_
+    if coef.shape[0] == 1:  # scikit-learn stores a binary model as one row for the positive class
+        coef = np.vstack([-coef[0] / 2, coef[0] / 2])
+        bias = np.array([-bias[0] / 2, bias[0] / 2])
+    full_coef = np.zeros((n_labels, coef.shape[1]))
+    full_bias = np.full(n_labels, -1e3 if len(clf.classes_) < n_labels else 0.0)
+    full_coef[clf.classes_] = coef
+    full_bias[clf.classes_] = bias
+    return full_coef, full_bias.astype(np.float64)
+
+
+def train_and_save(data: Sequence[str], output: str, seed: int = 0, folds: int = FOLDS,
+                   eval_sets: Sequence[str] = (), command: str = "",
+                   progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Train on ``data`` (files/directories), evaluate on ``eval_sets``, write the model directory.
+
+    Returns the metrics written to ``metrics.json``. The config records versions, the data hash and the
+    command, so the card says exactly how to rebuild the model.
+    """
+    import platform
+
+    import sklearn
+
+    from . import __version__
+    from .artifact import save
+    from .card import model_card
+    from .data import data_sha256, load_documents
+    from .evaluate import evaluate
+    from .stats import corpus_stats
+
+    docs = load_documents(data)
+    eval_docs = {name: load_documents([name]) for name in eval_sets}
+    model, cv = train_model(docs, seed=seed, folds=folds, progress=progress)
+    stats = corpus_stats(docs)
+    model.config["training"].update(
+        data_sha256=data_sha256(data),
+        command=command,
+        data_summary={"labels": stats["labels"], "languages": stats["languages"]},
+    )
+    model.config["versions"] = {
+        "classifier": __version__, "numpy": np.__version__, "scikit-learn": sklearn.__version__,
+        "python": platform.python_version(),
+    }
+    metrics: dict[str, Any] = {"train_seconds": cv.pop("seconds"), "cross_validation": cv, "evaluations": {}}
+    for name, edocs in eval_docs.items():
+        if progress:
+            progress(f"evaluating on {name}")
+        report = evaluate(model, edocs)
+        report["command"] = f"classifier evaluate {name} --model {output}"
+        metrics["evaluations"][name] = report
+    save(model, output, metrics=metrics, card=model_card(model.config, metrics))
+    return metrics
