@@ -43,8 +43,9 @@ def default_model_path() -> Path:
     )
 
 
-def save(model: Model, directory: str | os.PathLike[str], metrics: dict[str, Any] | None = None,
-         card: str | None = None) -> Path:
+def save(
+    model: Model, directory: str | os.PathLike[str], metrics: dict[str, Any] | None = None, card: str | None = None
+) -> Path:
     """Write ``model`` as a model directory; existing files of the same names are replaced."""
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
@@ -91,7 +92,9 @@ def _check_config(config: dict[str, Any], where: Path) -> None:
     bits, rng, dense = feats.get("hash_bits"), feats.get("ngram_range"), feats.get("dense")
     if not (isinstance(bits, int) and 8 <= bits <= 24):
         raise ModelError(f"{where}: config features.hash_bits must be an integer from 8 to 24")
-    if not (isinstance(rng, list) and len(rng) == 2 and all(isinstance(x, int) for x in rng) and 1 <= rng[0] <= rng[1] <= 8):
+    if not (
+        isinstance(rng, list) and len(rng) == 2 and all(isinstance(x, int) for x in rng) and 1 <= rng[0] <= rng[1] <= 8
+    ):
         raise ModelError(f"{where}: config features.ngram_range must be [min, max] with 1 <= min <= max <= 8")
     if dense != list(DENSE_NAMES):
         raise ModelError(f"{where}: model was trained with layout features this version does not compute")
@@ -115,7 +118,7 @@ def load(path: str | os.PathLike[str] | None = None) -> Model:
         "stage2_bias": (n_labels,),
     }
     try:
-        with np.load(where / WEIGHTS_FILE, allow_pickle=False) as npz:
+        with open(where / WEIGHTS_FILE, "rb") as fh, np.load(fh, allow_pickle=False) as npz:
             arrays = {name: npz[name] for name in expected if name in npz.files}
     except FileNotFoundError:
         raise ModelError(f"{where}: no {WEIGHTS_FILE}") from None

@@ -41,8 +41,9 @@ def _read(item: Input) -> TextFile:
     return read_text_file(item.path)
 
 
-def clean_one(model: Model, item: Input, keep: frozenset[str], split: str,
-              output_dir: Path | None = None, in_place: bool = False) -> FileResult:
+def clean_one(
+    model: Model, item: Input, keep: frozenset[str], split: str, output_dir: Path | None = None, in_place: bool = False
+) -> FileResult:
     """Clean one input to stdout bytes, to ``output_dir/relative``, or in place."""
     result = FileResult(item.name)
     try:
@@ -82,8 +83,9 @@ def label_one(model: Model, item: Input, split: str) -> FileResult:
     return result
 
 
-def run(func: Callable[..., FileResult], model: Model, items: Sequence[Input], extra: tuple[Any, ...] = (),
-        jobs: int = 1) -> Iterator[FileResult]:
+def run(
+    func: Callable[..., FileResult], model: Model, items: Sequence[Input], extra: tuple[Any, ...] = (), jobs: int = 1
+) -> Iterator[FileResult]:
     """``func(model, item, *extra)`` for every item, in input order; ``jobs`` > 1 uses joblib processes.
 
     Stdin can only be read in this process, so a batch that includes it runs here.

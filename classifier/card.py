@@ -61,7 +61,7 @@ def model_card(config: dict[str, Any], metrics: dict[str, Any]) -> str:
             lines += ["", "Languages (documents): " + ", ".join(f"{k} {n}" for k, n in langs.items())]
     cv = metrics.get("cross_validation")
     if cv:
-        lines += ["", "## Cross-validation (training data, grouped by document)", ""] + _table(cv)
+        lines += ["", "## Cross-validation (training data, grouped by document)", "", *_table(cv)]
     for name, report in metrics.get("evaluations", {}).items():
         lines += ["", f"## Held-out evaluation: `{name}`", "", f"Command: `{report.get('command', '')}`", ""]
         lines += _table(report)

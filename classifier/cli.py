@@ -46,11 +46,20 @@ class Format(str, Enum):
     jsonl = "jsonl"
 
 
-ModelOpt = Annotated[Optional[Path], typer.Option("--model", "-m", help="Model directory (default: the shipped model).")]
-SplitOpt = Annotated[Split, typer.Option("--split", help="Paragraphs are lines, blank-line blocks, or auto: blocks if the text has blank lines.")]
+ModelOpt = Annotated[
+    Optional[Path], typer.Option("--model", "-m", help="Model directory (default: the shipped model).")
+]
+SplitOpt = Annotated[
+    Split,
+    typer.Option(
+        "--split", help="Paragraphs are lines, blank-line blocks, or auto: blocks if the text has blank lines."
+    ),
+]
 JobsOpt = Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes for many files.")]
 GlobOpt = Annotated[str, typer.Option("--glob", help="Files to take from directory inputs.")]
-InputsArg = Annotated[list[str], typer.Argument(help="Files, directories (searched recursively) or - for stdin.", show_default=False)]
+InputsArg = Annotated[
+    list[str], typer.Argument(help="Files, directories (searched recursively) or - for stdin.", show_default=False)
+]
 
 
 def _fail(message: str) -> None:
@@ -103,8 +112,12 @@ def clean(
     inputs: InputsArg,
     model: ModelOpt = None,
     keep: Annotated[str, typer.Option("--keep", "-k", help="Comma-separated labels to keep.")] = ",".join(DEFAULT_KEEP),
-    output_dir: Annotated[Optional[Path], typer.Option("--output-dir", "-o", help="Write cleaned files here, mirroring input names.")] = None,
-    in_place: Annotated[bool, typer.Option("--in-place", help="Replace each input file atomically with its cleaned text.")] = False,
+    output_dir: Annotated[
+        Optional[Path], typer.Option("--output-dir", "-o", help="Write cleaned files here, mirroring input names.")
+    ] = None,
+    in_place: Annotated[
+        bool, typer.Option("--in-place", help="Replace each input file atomically with its cleaned text.")
+    ] = False,
     split: SplitOpt = Split.auto,
     jobs: JobsOpt = 1,
     glob: GlobOpt = DEFAULT_GLOB,
@@ -142,8 +155,14 @@ def clean(
 
 def _prediction_rows(result: FileResult) -> Iterator[dict[str, Any]]:
     for i, p in enumerate(result.paragraphs):
-        yield {"file": result.name, "index": i, "label": p.label, "score": round(p.score, 4),
-               "scores": {k: round(v, 4) for k, v in p.scores.items()}, "text": p.text}
+        yield {
+            "file": result.name,
+            "index": i,
+            "label": p.label,
+            "score": round(p.score, 4),
+            "scores": {k: round(v, 4) for k, v in p.scores.items()},
+            "text": p.text,
+        }
 
 
 def _printable(text: str) -> str:
@@ -155,7 +174,10 @@ def _printable(text: str) -> str:
 def predict(
     inputs: InputsArg,
     model: ModelOpt = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="text for reading, tsv for correcting and retraining, jsonl for programs.")] = Format.text,
+    fmt: Annotated[
+        Format,
+        typer.Option("--format", "-f", help="text for reading, tsv for correcting and retraining, jsonl for programs."),
+    ] = Format.text,
     split: SplitOpt = Split.auto,
     jobs: JobsOpt = 1,
     glob: GlobOpt = DEFAULT_GLOB,
@@ -182,7 +204,9 @@ def predict(
             if fmt is Format.jsonl:
                 out.write(json.dumps({**row, "text": text}, ensure_ascii=False) + "\n")
             elif fmt is Format.tsv:
-                out.write(f"{tsv_escape(row['file'])}\t{row['index']}\t{row['label']}\t{row['score']:.4f}\t{tsv_escape(text)}\n")
+                out.write(
+                    f"{tsv_escape(row['file'])}\t{row['index']}\t{row['label']}\t{row['score']:.4f}\t{tsv_escape(text)}\n"
+                )
             else:
                 prefix = f"{row['file']}:{row['index']}" if len(items) > 1 else str(row["index"])
                 out.write(f"{prefix}\t{row['label']:<15} {row['score']:.2f}  {' '.join(text.split())}\n")
@@ -196,7 +220,10 @@ def train(
     output: Annotated[Path, typer.Option("--output", "-o", help="Model directory to write.")],
     seed: Annotated[int, typer.Option(help="Seed for fold assignment and the solver.")] = 0,
     folds: Annotated[int, typer.Option(min=2, help="Cross-validation folds (grouped by document).")] = 5,
-    eval_sets: Annotated[Optional[list[str]], typer.Option("--eval", help="Held-out labeled data to score and record in the model card (repeatable).")] = None,
+    eval_sets: Annotated[
+        Optional[list[str]],
+        typer.Option("--eval", help="Held-out labeled data to score and record in the model card (repeatable)."),
+    ] = None,
 ) -> None:
     """Train a model, print its cross-validation scores, and write the model directory.
 
@@ -207,8 +234,15 @@ def train(
 
     command = "classifier " + " ".join(sys.argv[1:]) if sys.argv[1:2] == ["train"] else ""
     with _library_errors():
-        metrics = train_and_save(data, str(output), seed=seed, folds=folds, eval_sets=eval_sets or [],
-                                 command=command, progress=lambda msg: typer.echo(msg, err=True))
+        metrics = train_and_save(
+            data,
+            str(output),
+            seed=seed,
+            folds=folds,
+            eval_sets=eval_sets or [],
+            command=command,
+            progress=lambda msg: typer.echo(msg, err=True),
+        )
     typer.echo(f"cross-validation ({metrics['cross_validation']['folds']} folds, grouped by document):")
     typer.echo(format_report(metrics["cross_validation"]))
     for name, report in metrics["evaluations"].items():
@@ -222,7 +256,9 @@ def evaluate(
     data: Annotated[list[str], typer.Argument(help="Labeled .jsonl/.tsv files or directories.", show_default=False)],
     model: ModelOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
-    keep: Annotated[str, typer.Option("--keep", "-k", help="Labels counted as kept in the cleaning view.")] = ",".join(DEFAULT_KEEP),
+    keep: Annotated[str, typer.Option("--keep", "-k", help="Labels counted as kept in the cleaning view.")] = ",".join(
+        DEFAULT_KEEP
+    ),
 ) -> None:
     """Score a model on labeled documents: per-class P/R/F1, macro-F1, confusion, cleaning view.
 
@@ -246,7 +282,9 @@ def evaluate(
 
 
 @app.command()
-def info(model: ModelOpt = None, as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False) -> None:
+def info(
+    model: ModelOpt = None, as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False
+) -> None:
     """Show a model's labels, training data, metrics and versions.
 
     Example: classifier info --model models/default
@@ -263,15 +301,19 @@ def info(model: ModelOpt = None, as_json: Annotated[bool, typer.Option("--json",
     typer.echo(f"model:    {m.path}")
     typer.echo(f"labels:   {', '.join(m.labels)}")
     typer.echo(f"format:   {m.config.get('format_version')}")
-    typer.echo(f"data:     {t.get('documents')} documents, {t.get('paragraphs')} paragraphs, sha256 {t.get('data_sha256', '?')[:16]}")
+    typer.echo(
+        f"data:     {t.get('documents')} documents, {t.get('paragraphs')} paragraphs, sha256 {t.get('data_sha256', '?')[:16]}"
+    )
     typer.echo(f"command:  {t.get('command', '')}")
     cv = metrics.get("cross_validation")
     if cv:
         typer.echo(f"cv:       macro-F1 {cv['macro_f1']:.3f}")
     for name, report in metrics.get("evaluations", {}).items():
         c = report["cleaning"]
-        typer.echo(f"eval:     {name}: macro-F1 {report['macro_f1']:.3f}, reporting kept "
-                   f"{c['reporting_chars_kept']:.2%}, non-reporting dropped {c['other_chars_dropped']:.2%}")
+        typer.echo(
+            f"eval:     {name}: macro-F1 {report['macro_f1']:.3f}, reporting kept "
+            f"{c['reporting_chars_kept']:.2%}, non-reporting dropped {c['other_chars_dropped']:.2%}"
+        )
     versions = m.config.get("versions", {})
     typer.echo("versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()))
 
@@ -279,7 +321,10 @@ def info(model: ModelOpt = None, as_json: Annotated[bool, typer.Option("--json",
 @app.command("data-stats")
 def data_stats(
     data: Annotated[list[str], typer.Argument(help="Labeled .jsonl/.tsv files or directories.", show_default=False)],
-    write_card: Annotated[Optional[Path], typer.Option("--write-card", help="Update the tables between the data-stats markers of this Markdown file.")] = None,
+    write_card: Annotated[
+        Optional[Path],
+        typer.Option("--write-card", help="Update the tables between the data-stats markers of this Markdown file."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
     """Count documents and paragraphs per label, language and page kind.

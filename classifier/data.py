@@ -109,8 +109,9 @@ def _jsonl_documents(path: Path) -> Iterator[Document]:
         for key in ("doc_id", "lang", "source"):
             if key in obj and not isinstance(obj[key], str):
                 raise DataError(f"{where}: '{key}' must be a string")
-        yield Document(obj.get("doc_id") or f"{path.name}:{n}", texts, labels,
-                       obj.get("lang", ""), obj.get("source", ""), where)
+        yield Document(
+            obj.get("doc_id") or f"{path.name}:{n}", texts, labels, obj.get("lang", ""), obj.get("source", ""), where
+        )
 
 
 def _tsv_documents(path: Path) -> Iterator[Document]:

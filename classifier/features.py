@@ -31,10 +31,19 @@ HASH_BITS = 18
 _START, _END, _SEP = "\x02", "\x03", "\x00"
 _MULT = np.uint64(0x100000001B3)
 # One odd multiplier per n-gram length, so n-grams of different lengths land in different buckets.
-_MIX = tuple(np.uint64(m) for m in (
-    0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93,
-    0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53, 0x94D049BB133111EB, 0xBF58476D1CE4E5B9,
-))
+_MIX = tuple(
+    np.uint64(m)
+    for m in (
+        0x9E3779B97F4A7C15,
+        0xC2B2AE3D27D4EB4F,
+        0x165667B19E3779F9,
+        0xD6E8FEB86659FD93,
+        0xFF51AFD7ED558CCD,
+        0xC4CEB9FE1A85EC53,
+        0x94D049BB133111EB,
+        0xBF58476D1CE4E5B9,
+    )
+)
 _DIGITS = str.maketrans("0123456789", "0000000000")
 
 _TERMINAL = re.compile(r"[.!?。！？…:;)\]\"'»”’]\s*$")
@@ -45,9 +54,25 @@ _COPYRIGHT = re.compile(r"©|ⓒ|\(c\)|copyright|\ball rights reserved", re.I)
 _ELLIPSIS = re.compile(r"(?:\.\.\.|…)\s*$")
 
 DENSE_NAMES: tuple[str, ...] = (
-    "log_chars", "log_words", "words<=3", "words<=8", "sentence_end", "ends_punct", "ends_colon",
-    "bullet", "upper_ratio", "title_ratio", "digit_ratio", "url", "at_sign", "copyright", "pipe",
-    "bracket_start", "alpha_ratio", "ellipsis_end", "no_letters",
+    "log_chars",
+    "log_words",
+    "words<=3",
+    "words<=8",
+    "sentence_end",
+    "ends_punct",
+    "ends_colon",
+    "bullet",
+    "upper_ratio",
+    "title_ratio",
+    "digit_ratio",
+    "url",
+    "at_sign",
+    "copyright",
+    "pipe",
+    "bracket_start",
+    "alpha_ratio",
+    "ellipsis_end",
+    "no_letters",
 )
 
 
@@ -102,8 +127,9 @@ def dense_matrix(paragraphs: list[str]) -> np.ndarray:
     return np.array([dense_features(p) for p in paragraphs], dtype=np.float64)
 
 
-def ngram_buckets(paragraphs: list[str], hash_bits: int = HASH_BITS,
-                  ngram_range: tuple[int, int] = (NGRAM_MIN, NGRAM_MAX)) -> tuple[np.ndarray, np.ndarray]:
+def ngram_buckets(
+    paragraphs: list[str], hash_bits: int = HASH_BITS, ngram_range: tuple[int, int] = (NGRAM_MIN, NGRAM_MAX)
+) -> tuple[np.ndarray, np.ndarray]:
     """Hashed n-grams of all paragraphs of one document.
 
     Returns ``(rows, buckets)``: for every n-gram occurrence, the index of its paragraph and its bucket in
@@ -113,7 +139,7 @@ def ngram_buckets(paragraphs: list[str], hash_bits: int = HASH_BITS,
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     wrapped = [_START + " " + normalize(p) + " " + _END for p in paragraphs]
     joined = _SEP.join(wrapped)
-    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
     lengths = np.fromiter((len(w) + 1 for w in wrapped), dtype=np.int64, count=len(wrapped))
     row_of = np.repeat(np.arange(len(wrapped), dtype=np.int64), lengths)[: len(codes)]
     row_of[codes == 0] = -1  # separators belong to no paragraph

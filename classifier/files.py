@@ -10,6 +10,7 @@ fsynced and renamed over the target, so a failure leaves the original untouched.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import os
 import stat
 import tempfile
@@ -54,8 +55,7 @@ def decode(data: bytes, name: str) -> TextFile:
     try:
         return TextFile(data.decode("utf-8"), encoding)
     except UnicodeDecodeError as exc:
-        warning = (f"{name}: invalid UTF-8 at byte {exc.start}; undecodable bytes are passed through "
-                   "unchanged")
+        warning = f"{name}: invalid UTF-8 at byte {exc.start}; undecodable bytes are passed through unchanged"
         return TextFile(data.decode("utf-8", errors="surrogateescape"), encoding, warning)
 
 
@@ -131,8 +131,6 @@ def write_atomic(path: Path, data: bytes) -> None:
             os.chmod(tmp, mode)
         os.replace(tmp, path)
     except OSError as exc:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise InputError(f"{path}: write failed ({exc.strerror}); original left untouched") from None

@@ -12,13 +12,18 @@ from typing import Any
 import numpy as np
 
 
-def score(true: Sequence[str], pred: Sequence[str], texts: Sequence[str], labels: Sequence[str],
-          keep: Sequence[str] = ("reporting",)) -> dict[str, Any]:
+def score(
+    true: Sequence[str],
+    pred: Sequence[str],
+    texts: Sequence[str],
+    labels: Sequence[str],
+    keep: Sequence[str] = ("reporting",),
+) -> dict[str, Any]:
     """Per-class P/R/F1, macro-F1, accuracy, confusion matrix (rows true, columns predicted), cleaning view."""
     index = {label: i for i, label in enumerate(labels)}
     n = len(labels)
     confusion = np.zeros((n, n), dtype=np.int64)
-    for t, p in zip(true, pred):
+    for t, p in zip(true, pred, strict=False):
         if t in index and p in index:
             confusion[index[t], index[p]] += 1
     per_class = {}
@@ -29,13 +34,17 @@ def score(true: Sequence[str], pred: Sequence[str], texts: Sequence[str], labels
         precision = tp / predicted if predicted else 0.0
         recall = tp / actual if actual else 0.0
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        per_class[label] = {"precision": float(precision), "recall": float(recall), "f1": float(f1),
-                            "support": int(actual)}
+        per_class[label] = {
+            "precision": float(precision),
+            "recall": float(recall),
+            "f1": float(f1),
+            "support": int(actual),
+        }
         if actual:
             f1s.append(f1)
     keep_set = set(keep)
     chars = {"keep_total": 0, "keep_kept": 0, "drop_total": 0, "drop_dropped": 0}
-    for t, p, text in zip(true, pred, texts):
+    for t, p, text in zip(true, pred, texts, strict=False):
         size = len(text)
         if t in keep_set:
             chars["keep_total"] += size
@@ -74,12 +83,14 @@ def format_report(report: dict[str, Any]) -> str:
     lines.append("confusion (rows: true, columns: predicted)")
     short = [x[:10] for x in labels]
     lines.append(f"{'':{width}}" + "".join(f"{s:>12}" for s in short))
-    for label, row in zip(labels, report["confusion"]):
+    for label, row in zip(labels, report["confusion"], strict=False):
         lines.append(f"{label:{width}}" + "".join(f"{v:12d}" for v in row))
     c = report["cleaning"]
     lines.append("")
-    lines.append(f"cleaning (keep {','.join(c['keep_labels'])}): "
-                 f"reporting chars kept {c['reporting_chars_kept']:.2%}, "
-                 f"non-reporting chars dropped {c['other_chars_dropped']:.2%}, "
-                 f"kept-text precision {c['kept_text_precision']:.2%}")
+    lines.append(
+        f"cleaning (keep {','.join(c['keep_labels'])}): "
+        f"reporting chars kept {c['reporting_chars_kept']:.2%}, "
+        f"non-reporting chars dropped {c['other_chars_dropped']:.2%}, "
+        f"kept-text precision {c['kept_text_precision']:.2%}"
+    )
     return "\n".join(lines)

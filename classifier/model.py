@@ -102,8 +102,8 @@ class Model:
         probs = self.probabilities(paragraphs)
         best = probs.argmax(axis=1)
         out = []
-        for row, j in zip(probs.tolist(), best.tolist()):
-            out.append(Prediction(self.labels[j], row[j], dict(zip(self.labels, row))))
+        for row, j in zip(probs.tolist(), best.tolist(), strict=False):
+            out.append(Prediction(self.labels[j], row[j], dict(zip(self.labels, row, strict=False))))
         return out
 
     def label(self, text: str, split: str = "auto") -> list[Paragraph]:
@@ -111,7 +111,7 @@ class Model:
         spans = split_paragraphs(text, split)
         preds = self.classify([s.text for s in spans])
         return [
-            Paragraph(s.text, p.label, p.score, s.start, s.end, p.scores) for s, p in zip(spans, preds)
+            Paragraph(s.text, p.label, p.score, s.start, s.end, p.scores) for s, p in zip(spans, preds, strict=False)
         ]
 
     def clean(self, text: str, keep: Iterable[str] = DEFAULT_KEEP, split: str = "auto") -> str:

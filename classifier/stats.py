@@ -26,7 +26,7 @@ def corpus_stats(docs: Sequence[Document]) -> dict[str, Any]:
         docs_by_lang[lang] += 1
         docs_by_kind[kind] += 1
         clean_docs += all(x == "reporting" for x in d.labels)
-        for text, label in zip(d.texts, d.labels):
+        for text, label in zip(d.texts, d.labels, strict=False):
             labels[label] += 1
             by_lang.setdefault(lang, Counter())[label] += 1
             kind_labels.setdefault(kind, Counter())[label] += 1
@@ -58,7 +58,9 @@ def stats_markdown(stats: dict[str, Any]) -> str:
         "|---|---:|" + "---:|" * len(labels),
     ]
     for lang, counts in stats["label_by_language"].items():
-        lines.append(f"| {lang} | {stats['languages'][lang]} | " + " | ".join(str(counts.get(x, 0)) for x in labels) + " |")
+        lines.append(
+            f"| {lang} | {stats['languages'][lang]} | " + " | ".join(str(counts.get(x, 0)) for x in labels) + " |"
+        )
     lines += ["", "| page kind | documents | " + " | ".join(labels) + " |", "|---|---:|" + "---:|" * len(labels)]
     for kind, counts in stats["label_by_kind"].items():
         lines.append(f"| {kind} | {stats['kinds'][kind]} | " + " | ".join(str(counts.get(x, 0)) for x in labels) + " |")

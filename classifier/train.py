@@ -77,14 +77,15 @@ def _proba_full(clf: Any, x: Any, n_labels: int) -> np.ndarray:
 
 def _context_matrix(docs: Sequence[Document], p1: np.ndarray, dense: list[np.ndarray]) -> np.ndarray:
     blocks, start = [], 0
-    for doc, d in zip(docs, dense):
+    for doc, d in zip(docs, dense, strict=False):
         blocks.append(context_features(p1[start : start + len(doc.texts)], d))
         start += len(doc.texts)
     return np.vstack(blocks)
 
 
-def train_model(docs: Sequence[Document], seed: int = 0, folds: int = FOLDS,
-                progress: Callable[[str], None] | None = None) -> tuple[Model, dict[str, Any]]:
+def train_model(
+    docs: Sequence[Document], seed: int = 0, folds: int = FOLDS, progress: Callable[[str], None] | None = None
+) -> tuple[Model, dict[str, Any]]:
     """Fit a model on ``docs``; returns it with a document-grouped cross-validation report."""
     say = progress or (lambda _msg: None)
     started = time.perf_counter()
@@ -129,8 +130,14 @@ def train_model(docs: Sequence[Document], seed: int = 0, folds: int = FOLDS,
     config = {
         "labels": labels,
         "features": {"hash_bits": HASH_BITS, "ngram_range": [NGRAM_MIN, NGRAM_MAX], "dense": list(DENSE_NAMES)},
-        "training": {"seed": seed, "folds": n_folds, "stage1_C": STAGE1_C, "stage2_C": STAGE2_C,
-                     "documents": len(docs), "paragraphs": int(len(y))},
+        "training": {
+            "seed": seed,
+            "folds": n_folds,
+            "stage1_C": STAGE1_C,
+            "stage2_C": STAGE2_C,
+            "documents": len(docs),
+            "paragraphs": len(y),
+        },
     }
     cv = score([labels[i] for i in y], [labels[i] for i in pred_oof], texts, labels)
     cv["folds"] = n_folds
@@ -159,9 +166,15 @@ def _full_coef(clf: Any, n_labels: int) -> tuple[np.ndarray, np.ndarray]:
     return full_coef, full_bias.astype(np.float64)
 
 
-def train_and_save(data: Sequence[str], output: str, seed: int = 0, folds: int = FOLDS,
-                   eval_sets: Sequence[str] = (), command: str = "",
-                   progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+def train_and_save(
+    data: Sequence[str],
+    output: str,
+    seed: int = 0,
+    folds: int = FOLDS,
+    eval_sets: Sequence[str] = (),
+    command: str = "",
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
     """Train on ``data`` (files/directories), evaluate on ``eval_sets``, write the model directory.
 
     Returns the metrics written to ``metrics.json``. The config records versions, the data hash and the
@@ -188,7 +201,9 @@ def train_and_save(data: Sequence[str], output: str, seed: int = 0, folds: int =
         data_summary={"labels": stats["labels"], "languages": stats["languages"]},
     )
     model.config["versions"] = {
-        "classifier": __version__, "numpy": np.__version__, "scikit-learn": sklearn.__version__,
+        "classifier": __version__,
+        "numpy": np.__version__,
+        "scikit-learn": sklearn.__version__,
         "python": platform.python_version(),
     }
     metrics: dict[str, Any] = {"train_seconds": cv.pop("seconds"), "cross_validation": cv, "evaluations": {}}

@@ -1,0 +1,120 @@
+"""The library surface scrapers use: classify, label, clean, pickling, threads, save/load."""
+
+import pickle
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import classifier
+from classifier.artifact import save
+from tests.conftest import ARTICLE
+
+
+def test_classify_empty_document(trained_model: classifier.Model) -> None:
+    assert trained_model.classify([]) == []
+
+
+def test_classify_returns_one_prediction_per_paragraph(trained_model: classifier.Model) -> None:
+    preds = trained_model.classify(["Read more:", "", "   ", "The council approved the budget on Tuesday."])
+    assert len(preds) == 4
+    for p in preds:
+        assert p.label in trained_model.labels
+        assert p.score == pytest.approx(max(p.scores.values()))
+        assert sum(p.scores.values()) == pytest.approx(1.0)
+        assert list(p.scores) == list(trained_model.labels)
+
+
+def test_default_model_separates_article_from_junk(default_model: classifier.Model) -> None:
+    preds = default_model.classify(
+        [
+            "Hospital strike ends after nurses accept new pay offer",
+            "Nurses at the city's two main hospitals voted on Friday to accept a revised pay offer, ending a "
+            "strike that had lasted eleven days and forced the cancellation of hundreds of operations.",
+            "Union officials said the deal included a 6 per cent rise this year and a review of night-shift rates.",
+            "Read more:",
+            "- Ambulance waiting times reach record high",
+            "- Ministers promise review of hospital parking charges",
+            "Support independent journalism: become a member today for just £5 a month.",
+            "© 2025 City Chronicle Ltd. All rights reserved.",
+        ]
+    )
+    assert [p.label for p in preds] == ["reporting"] * 3 + ["related-links"] * 3 + ["support-appeal", "other"]
+
+
+def test_label_offsets_point_into_the_text(trained_model: classifier.Model) -> None:
+    text = "Headline\r\n\r\nBody one.\r\nstill body.\r\n\r\nRead more:\r\n"
+    paras = trained_model.label(text)
+    assert [p.text for p in paras] == ["Headline", "Body one.\r\nstill body.", "Read more:"]
+    for p in paras:
+        assert text[p.start : p.end] == p.text
+
+
+def test_clean_keeps_text_with_nothing_to_drop_identical(trained_model: classifier.Model) -> None:
+    text = "Anything at all\n\n\nmore text\r\n"
+    assert trained_model.clean(text, keep=trained_model.labels) == text
+
+
+def test_clean_drops_only_unkept_paragraphs(default_model: classifier.Model) -> None:
+    text = ARTICLE.read_text(encoding="utf-8")
+    cleaned = default_model.clean(text)
+    kept = [p for p in default_model.label(text) if p.label == "reporting"]
+    assert cleaned == "\n".join(p.text for p in kept) + "\n"
+    assert "Read more" not in cleaned and "newsletter" not in cleaned
+
+
+def test_clean_preserves_crlf_and_separators(trained_model: classifier.Model) -> None:
+    text = "Keep one\r\n\r\nKeep two\r\n\r\n"
+    assert trained_model.clean(text, keep=trained_model.labels) == text
+    labels = [p.label for p in trained_model.label(text)]
+    only_first = trained_model.clean(text, keep=[labels[0]])
+    assert only_first.startswith("Keep one")
+
+
+def test_clean_rejects_unknown_keep_label(trained_model: classifier.Model) -> None:
+    with pytest.raises(classifier.ClassifierError, match="unknown label"):
+        trained_model.clean("text", keep=["reportage"])
+
+
+def test_model_pickles_and_predicts_the_same(trained_model: classifier.Model) -> None:
+    paras = ["Read more:", "The council approved the budget.", "Follow us on social media"]
+    clone = pickle.loads(pickle.dumps(trained_model))
+    assert clone.classify(paras) == trained_model.classify(paras)
+
+
+def test_model_is_thread_safe(default_model: classifier.Model) -> None:
+    docs = [ARTICLE.read_text(encoding="utf-8").splitlines()[i:] for i in range(8)]
+    expected = [default_model.classify(d) for d in docs]
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(default_model.classify, docs * 4))
+    assert got == expected * 4
+
+
+def test_save_load_round_trip_gives_identical_probabilities(trained_model: classifier.Model, tmp_path: Path) -> None:
+    paras = ["Headline", "The bridge will reopen in spring.", "Tags: council", "© 2025 Someone"]
+    save(trained_model, tmp_path / "copy")
+    again = classifier.load(tmp_path / "copy")
+    assert np.array_equal(again.probabilities(paras), trained_model.probabilities(paras))
+
+
+def test_training_is_reproducible(tiny_data: Path) -> None:
+    from classifier.data import load_documents
+    from classifier.train import train_model
+
+    docs = load_documents([tiny_data])
+    a, _ = train_model(docs, seed=3, folds=3)
+    b, _ = train_model(docs, seed=3, folds=3)
+    for name, arr in a.weights.as_arrays().items():
+        assert np.array_equal(arr, b.weights.as_arrays()[name]), name
+
+
+def test_prediction_does_not_import_scikit_learn() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, classifier; m = classifier.load(); m.clean('Read more:\\nSome text.');"
+        "bad = [k for k in sys.modules if k.split('.')[0] in ('sklearn', 'scipy')]; assert not bad, bad"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -1,0 +1,128 @@
+"""Awkward files: each gets a clear result or a one-line error, never a traceback or lost data."""
+
+import codecs
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from classifier.cli import app
+from tests.conftest import ARTICLE
+
+runner = CliRunner()
+KEEP_ALL = "reporting,related-links,support-appeal,other"
+
+
+def clean(*args: object, input: bytes | None = None):
+    return runner.invoke(app, ["clean", *map(str, args)], input=input)
+
+
+def test_missing_file() -> None:
+    result = clean("/no/such/file.txt")
+    assert result.exit_code == 1 and "no such file" in result.stderr
+
+
+def test_directory_without_text_files(tmp_path: Path) -> None:
+    (tmp_path / "image.png").write_bytes(b"\x89PNG")
+    result = clean(tmp_path, "-o", tmp_path / "out")
+    assert result.exit_code == 1 and "no files matching *.txt" in result.stderr
+
+
+def test_binary_file(tmp_path: Path) -> None:
+    (tmp_path / "b.txt").write_bytes(b"\x00\x01\x02binary")
+    result = clean(tmp_path / "b.txt")
+    assert result.exit_code == 1 and "binary file" in result.stderr
+
+
+def test_invalid_utf8_passes_bytes_through_and_warns(tmp_path: Path) -> None:
+    data = b"Caf\xe9 owner wins award\nThe owner said it was a surprise.\n"
+    (tmp_path / "l1.txt").write_bytes(data)
+    result = clean(tmp_path / "l1.txt", "--keep", KEEP_ALL)
+    assert result.exit_code == 0
+    assert result.stdout_bytes == data
+    assert "invalid UTF-8" in result.stderr
+
+
+def test_utf8_bom_is_kept(tmp_path: Path) -> None:
+    path = tmp_path / "bom.txt"
+    path.write_bytes(codecs.BOM_UTF8 + ARTICLE.read_bytes())
+    result = clean(path, "--in-place")
+    assert result.exit_code == 0
+    data = path.read_bytes()
+    assert data.startswith(codecs.BOM_UTF8) and b"Tags:" not in data
+
+
+def test_utf16_with_bom_is_read_and_written_back_as_utf16(tmp_path: Path) -> None:
+    path = tmp_path / "u16.txt"
+    path.write_bytes(ARTICLE.read_text(encoding="utf-8").encode("utf-16"))
+    result = clean(path, "--in-place")
+    assert result.exit_code == 0, result.output
+    text = path.read_bytes().decode("utf-16")
+    assert "wetland park" in text and "Tags:" not in text
+
+
+def test_crlf_is_preserved(tmp_path: Path) -> None:
+    path = tmp_path / "crlf.txt"
+    path.write_bytes(ARTICLE.read_bytes().replace(b"\n", b"\r\n"))
+    result = clean(path)
+    assert result.exit_code == 0
+    assert b"\r\n" in result.stdout_bytes and b"\n" not in result.stdout_bytes.replace(b"\r\n", b"")
+
+
+@pytest.mark.parametrize("content", [b"", b"   \n\t\n", b"\r\n\r\n"])
+def test_empty_and_whitespace_files_come_back_unchanged(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "e.txt"
+    path.write_bytes(content)
+    result = clean(path)
+    assert result.exit_code == 0 and result.stdout_bytes == content
+
+
+def test_fifty_megabyte_single_line(tmp_path: Path) -> None:
+    path = tmp_path / "big.txt"
+    path.write_bytes(b"word " * 10_000_000)
+    result = runner.invoke(app, ["predict", str(path), "--format", "tsv"])
+    assert result.exit_code == 0
+    assert len(result.stdout.splitlines()) == 2
+
+
+def test_file_that_disappears_mid_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import classifier.batch as batch
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (src / name).write_bytes(ARTICLE.read_bytes())
+    real_read = batch.read_text_file
+
+    def vanish_then_read(path: Path):
+        if path.name == "b.txt":
+            path.unlink()
+        return real_read(path)
+
+    monkeypatch.setattr(batch, "read_text_file", vanish_then_read)
+    result = clean(src, "-o", tmp_path / "out")
+    assert result.exit_code == 1 and "b.txt: no such file" in result.stderr
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.txt", "c.txt"]
+
+
+def test_unwritable_output_directory(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("I am a file")
+    result = clean(ARTICLE, ARTICLE, "-o", blocker / "out")
+    assert result.exit_code == 1 and "cannot create output directory" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_failed_atomic_write_leaves_original_untouched(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "a.txt"
+    target.write_bytes(ARTICLE.read_bytes())
+
+    def broken_replace(src: str, dst: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    result = clean(target, "--in-place")
+    assert result.exit_code == 1 and "original left untouched" in result.stderr
+    assert target.read_bytes() == ARTICLE.read_bytes()
+    assert [p.name for p in tmp_path.iterdir()] == ["a.txt"]

@@ -1,0 +1,184 @@
+"""Every command through typer's CliRunner, and the installed console script as a real subprocess."""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from classifier.cli import app
+from tests.conftest import ARTICLE
+
+runner = CliRunner()
+README = Path(__file__).parent.parent / "README.md"
+COMMANDS = ["clean", "predict", "train", "evaluate", "info", "data-stats"]
+
+
+def invoke(*args: str, input: bytes | str | None = None):
+    return runner.invoke(app, [str(a) for a in args], input=input)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_with_an_example_and_is_in_the_readme(command: str) -> None:
+    result = invoke(command, "-h")
+    assert result.exit_code == 0, result.output
+    assert "Example: classifier " + command in " ".join(result.output.split())
+    assert f"classifier {command}" in README.read_text(encoding="utf-8")
+
+
+def test_clean_one_file_to_stdout() -> None:
+    result = invoke("clean", ARTICLE)
+    assert result.exit_code == 0
+    assert "wetland park" in result.stdout and "newsletter" not in result.stdout
+
+
+def test_clean_stdin_to_stdout() -> None:
+    result = invoke("clean", "-", input=ARTICLE.read_bytes())
+    assert result.exit_code == 0 and "Councillors in Millbrook" in result.stdout
+
+
+def test_clean_keep_all_labels_is_identity(tmp_path: Path) -> None:
+    src = tmp_path / "a.txt"
+    src.write_bytes(ARTICLE.read_bytes().replace(b"\n", b"\r\n"))
+    result = invoke("clean", src, "--keep", "reporting,related-links,support-appeal,other")
+    assert result.exit_code == 0 and result.stdout_bytes == src.read_bytes()
+
+
+def test_clean_many_files_to_output_dir_mirrors_names(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    (src / "sub").mkdir(parents=True)
+    shutil.copy(ARTICLE, src / "one.txt")
+    shutil.copy(ARTICLE, src / "sub" / "two.txt")
+    result = invoke("clean", src, "--output-dir", tmp_path / "out", "--jobs", "2")
+    assert result.exit_code == 0, result.output
+    out = sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*.txt"))
+    assert out == ["one.txt", "sub/two.txt"]
+    assert "Tags:" not in (tmp_path / "out" / "sub" / "two.txt").read_text()
+
+
+def test_clean_in_place_rewrites_and_keeps_permissions(tmp_path: Path) -> None:
+    target = tmp_path / "a.txt"
+    shutil.copy(ARTICLE, target)
+    target.chmod(0o640)
+    result = invoke("clean", target, "--in-place")
+    assert result.exit_code == 0
+    assert "Tags:" not in target.read_text() and "wetland park" in target.read_text()
+    assert target.stat().st_mode & 0o777 == 0o640
+    assert [p.name for p in tmp_path.iterdir()] == ["a.txt"]
+
+
+def test_clean_in_place_refuses_read_only_file_and_leaves_it(tmp_path: Path) -> None:
+    target = tmp_path / "ro.txt"
+    shutil.copy(ARTICLE, target)
+    target.chmod(0o444)
+    result = invoke("clean", target, "--in-place")
+    assert result.exit_code == 1
+    assert "read-only" in result.stderr
+    assert target.read_bytes() == ARTICLE.read_bytes()
+
+
+def test_many_inputs_without_destination_is_a_usage_error(tmp_path: Path) -> None:
+    result = invoke("clean", ARTICLE, ARTICLE)
+    assert result.exit_code == 2 and "--output-dir" in result.output
+
+
+def test_unknown_keep_label_fails_cleanly() -> None:
+    result = invoke("clean", ARTICLE, "--keep", "news")
+    assert result.exit_code == 1 and "unknown label" in result.stderr
+
+
+def test_failed_inputs_are_listed_and_others_still_processed(tmp_path: Path) -> None:
+    good = tmp_path / "good.txt"
+    shutil.copy(ARTICLE, good)
+    (tmp_path / "bin.txt").write_bytes(b"abc\0def")
+    result = invoke("clean", good, tmp_path / "bin.txt", tmp_path / "missing.txt", "-o", tmp_path / "out")
+    assert result.exit_code == 1
+    assert (tmp_path / "out" / "good.txt").exists()
+    assert "binary file" in result.stderr and "missing.txt: no such file" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_predict_formats(tmp_path: Path) -> None:
+    text = invoke("predict", ARTICLE)
+    assert text.exit_code == 0 and "support-appeal" in text.stdout
+    jsonl = invoke("predict", ARTICLE, "--format", "jsonl")
+    rows = [json.loads(line) for line in jsonl.stdout.splitlines()]
+    assert set(rows[0]) == {"file", "index", "label", "score", "scores", "text"}
+    assert [r["index"] for r in rows] == list(range(len(rows)))
+    tsv = invoke("predict", ARTICLE, "--format", "tsv")
+    assert tsv.stdout.splitlines()[0] == "file\tindex\tlabel\tscore\ttext"
+    assert len(tsv.stdout.splitlines()) == len(rows) + 1
+
+
+def test_predicted_tsv_can_be_corrected_and_used_for_train_and_evaluate(tmp_path: Path, tiny_data: Path) -> None:
+    tsv = tmp_path / "labels.tsv"
+    tsv.write_text(invoke("predict", ARTICLE, "--format", "tsv").stdout, encoding="utf-8")
+    result = invoke("evaluate", tsv, "--json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["accuracy"] == 1.0
+    trained = invoke("train", tiny_data, tsv, "--output", tmp_path / "m", "--folds", "3")
+    assert trained.exit_code == 0, trained.output
+    assert "macro F1" in trained.stdout
+
+
+def test_train_prints_cross_validation_and_writes_model(tmp_path: Path, tiny_data: Path) -> None:
+    result = invoke("train", tiny_data, "--output", tmp_path / "m", "--folds", "3", "--seed", "1", "--eval", tiny_data)
+    assert result.exit_code == 0, result.output
+    assert "cross-validation (3 folds" in result.stdout and "confusion" in result.stdout
+    info = invoke("info", "--model", tmp_path / "m")
+    assert info.exit_code == 0 and "related-links" in info.stdout and "macro-F1" in info.stdout
+
+
+def test_train_reports_bad_data_with_file_and_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"paragraphs": [{"text": "x", "label": "other"}]}\n{oops\n')
+    result = invoke("train", bad, "--output", tmp_path / "m")
+    assert result.exit_code == 1
+    assert re.search(r"bad\.jsonl:2: bad JSON", result.stderr)
+
+
+def test_evaluate_prints_scores_and_cleaning_view(tiny_data: Path) -> None:
+    result = invoke("evaluate", tiny_data)
+    assert result.exit_code == 0
+    assert "macro F1" in result.stdout and "reporting chars kept" in result.stdout
+
+
+def test_data_stats_writes_card_between_markers(tmp_path: Path, tiny_data: Path) -> None:
+    card = tmp_path / "README.md"
+    card.write_text("# Data\n\nprose\n\n<!-- data-stats:start -->\nold\n<!-- data-stats:end -->\n\nmore prose\n")
+    result = invoke("data-stats", tiny_data, "--write-card", card)
+    assert result.exit_code == 0
+    text = card.read_text()
+    assert "old" not in text and "| en | 12 |" in text and text.endswith("more prose\n")
+
+
+@pytest.mark.parametrize("state", ["empty", "corrupt", "newer"])
+def test_bad_model_directory_is_one_line_error(tmp_path: Path, trained_dir: Path, state: str) -> None:
+    model = tmp_path / "model"
+    if state == "empty":
+        model.mkdir()
+    else:
+        shutil.copytree(trained_dir, model)
+        config = model / "config.json"
+        config.write_text(
+            "{" if state == "corrupt" else config.read_text().replace('"format_version": 1', '"format_version": 7')
+        )
+    result = invoke("clean", ARTICLE, "--model", model)
+    assert result.exit_code == 1
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.output
+
+
+def test_installed_console_script_runs_as_subprocess(tmp_path: Path) -> None:
+    exe = shutil.which("classifier", path=os.path.dirname(sys.executable)) or shutil.which("classifier")
+    assert exe, "console script not installed"
+    done = subprocess.run([exe, "clean", str(ARTICLE)], capture_output=True, cwd=tmp_path, timeout=60)
+    assert done.returncode == 0 and b"wetland park" in done.stdout and b"Tags:" not in done.stdout
+    usage = subprocess.run([exe, "clean"], capture_output=True, cwd=tmp_path, timeout=60)
+    assert usage.returncode == 2
+    module = subprocess.run([sys.executable, "-m", "classifier", "info"], capture_output=True, timeout=60)
+    assert module.returncode == 0 and b"labels:" in module.stdout

@@ -1,0 +1,93 @@
+"""Training data: the loader's errors and formats, and checks of the bundled corpus."""
+
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from classifier import DEFAULT_LABELS, DataError
+from classifier.data import load_documents, tsv_escape, tsv_unescape
+
+CORPUS = Path(__file__).parent.parent / "training_data"
+ALLOWED_DUPLICATES = CORPUS / "allowed_duplicates.txt"
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("{bad json", "bad JSON"),
+        ('["a list"]', "expected a JSON object"),
+        ('{"paragraphs": []}', "non-empty list"),
+        ('{"paragraphs": [{"label": "other"}]}', "no string 'text'"),
+        ('{"paragraphs": [{"text": "x", "label": 3}]}', "no valid 'label'"),
+        ('{"paragraphs": [{"text": "x", "label": "other"}], "lang": 5}', "'lang' must be a string"),
+    ],
+)
+def test_bad_line_is_reported_with_file_and_line(tmp_path: Path, line: str, message: str) -> None:
+    path = tmp_path / "d.jsonl"
+    good = json.dumps({"paragraphs": [{"text": "x", "label": "other"}]})
+    path.write_text(f"{good}\n{line}\n", encoding="utf-8")
+    with pytest.raises(DataError, match=re.escape(f"{path}:2: ") + ".*" + re.escape(message)):
+        load_documents([path])
+
+
+def test_tsv_escape_round_trip() -> None:
+    text = "a\tb\\n\nc\r\n"
+    assert "\t" not in tsv_escape(text) and "\n" not in tsv_escape(text)
+    assert tsv_unescape(tsv_escape(text)) == text
+
+
+def test_tsv_documents_are_grouped_by_file_in_index_order(tmp_path: Path) -> None:
+    path = tmp_path / "labels.tsv"
+    path.write_text(
+        "file\tindex\tlabel\tscore\ttext\nb.txt\t1\tother\t0.9\tsecond\nb.txt\t0\treporting\t0.8\tfirst\\nline\n"
+        "a.txt\t0\tother\t0.5\tx\n",
+        encoding="utf-8",
+    )
+    docs = load_documents([path])
+    assert [(d.doc_id, d.texts, d.labels) for d in docs] == [
+        ("b.txt", ["first\nline", "second"], ["reporting", "other"]),
+        ("a.txt", ["x"], ["other"]),
+    ]
+
+
+def test_missing_data_path() -> None:
+    with pytest.raises(DataError, match="no such file"):
+        load_documents(["/nonexistent/data.jsonl"])
+
+
+# --- the bundled corpus ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def corpus() -> list:
+    return load_documents([CORPUS])
+
+
+def test_every_corpus_document_is_well_formed(corpus: list) -> None:
+    ids = Counter(d.doc_id for d in corpus)
+    assert not [i for i, n in ids.items() if n > 1], "duplicate doc_id"
+    for doc in corpus:
+        assert doc.texts, doc.doc_id
+        assert set(doc.labels) <= set(DEFAULT_LABELS), doc.doc_id
+        assert re.fullmatch(r"[a-z]{2}", doc.lang), doc.doc_id
+        assert doc.source, doc.doc_id
+        assert all(t.strip() for t in doc.texts), doc.doc_id
+
+
+def test_no_paragraph_is_repeated_across_documents(corpus: list) -> None:
+    allowed = {
+        line.strip().lower()
+        for line in ALLOWED_DUPLICATES.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    seen: dict[str, str] = {}
+    repeated = set()
+    for doc in corpus:
+        for text in set(" ".join(t.split()).lower() for t in doc.texts):
+            if text in seen and seen[text] != doc.doc_id and text not in allowed:
+                repeated.add(text)
+            seen.setdefault(text, doc.doc_id)
+    assert not repeated, f"{len(repeated)} repeated paragraphs, e.g. {sorted(repeated)[:5]}"

@@ -1,0 +1,29 @@
+import classifier
+
+
+def test_public_api_is_exactly_this() -> None:
+    assert sorted(classifier.__all__) == sorted(
+        [
+            "DEFAULT_KEEP",
+            "DEFAULT_LABELS",
+            "ClassifierError",
+            "DataError",
+            "InputError",
+            "Label",
+            "Model",
+            "ModelError",
+            "Paragraph",
+            "Prediction",
+            "Span",
+            "__version__",
+            "load",
+            "split_paragraphs",
+        ]
+    )
+    for name in classifier.__all__:
+        assert hasattr(classifier, name)
+
+
+def test_default_labels_match_the_enum() -> None:
+    assert classifier.DEFAULT_LABELS == ("reporting", "related-links", "support-appeal", "other")
+    assert classifier.DEFAULT_KEEP == ("reporting",)
