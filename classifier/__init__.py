@@ -12,6 +12,7 @@ __version__ = "0.1.0"
 
 from .artifact import load
 from .errors import ClassifierError, DataError, InputError, ModelError
+from .html import clean_html  # trafilatura itself is imported on the first call only
 from .labels import DEFAULT_KEEP, DEFAULT_LABELS, Label
 from .model import Model, Paragraph, Prediction
 from .segment import Span, split_paragraphs
@@ -29,6 +30,7 @@ __all__ = [
     "Prediction",
     "Span",
     "__version__",
+    "clean_html",
     "load",
     "split_paragraphs",
 ]

@@ -21,6 +21,7 @@ from .batch import FileResult, clean_one, label_one, run
 from .data import TSV_COLUMNS, tsv_escape
 from .errors import ClassifierError
 from .files import DEFAULT_GLOB, Input, expand_inputs
+from .html import HTML_GLOB, check_available, clean_html_file, label_html_file
 from .labels import DEFAULT_KEEP
 from .model import Model
 
@@ -60,6 +61,14 @@ GlobOpt = Annotated[str, typer.Option("--glob", help="Files to take from directo
 InputsArg = Annotated[
     list[str], typer.Argument(help="Files, directories (searched recursively) or - for stdin.", show_default=False)
 ]
+HtmlOpt = Annotated[
+    bool,
+    typer.Option(
+        "--html",
+        help="Inputs are HTML pages: extract the main text with trafilatura first (needs the html extra); "
+        f"directories give {HTML_GLOB} unless --glob says otherwise.",
+    ),
+]
 
 
 def _fail(message: str) -> None:
@@ -81,7 +90,11 @@ def _load(model: Optional[Path]) -> Model:
         return load_model(model)
 
 
-def _inputs(inputs: list[str], pattern: str) -> tuple[list[Input], list[str]]:
+def _inputs(inputs: list[str], pattern: str, html: bool = False) -> tuple[list[Input], list[str]]:
+    if html:
+        with _library_errors():
+            check_available()
+        pattern = HTML_GLOB if pattern == DEFAULT_GLOB else pattern
     items, errors = expand_inputs(inputs, pattern)
     if sum(i.path is None for i in items) > 1:
         raise typer.BadParameter("stdin (-) can be given only once", param_hint="INPUTS")
@@ -121,16 +134,20 @@ def clean(
     split: SplitOpt = Split.auto,
     jobs: JobsOpt = 1,
     glob: GlobOpt = DEFAULT_GLOB,
+    html: HtmlOpt = False,
 ) -> None:
     """Remove every paragraph whose label is not kept; kept paragraphs stay byte-for-byte.
 
-    One input goes to stdout; many need --output-dir or --in-place.
+    One input goes to stdout; many need --output-dir or --in-place. With --html, each page's extracted
+    text is cleaned and written as UTF-8 (page.html becomes page.txt under --output-dir).
 
     Example: classifier clean article.txt > article.clean.txt
     """
     if output_dir and in_place:
         raise typer.BadParameter("use either --output-dir or --in-place, not both", param_hint="--in-place")
-    items, failures = _inputs(inputs, glob)
+    if html and in_place:
+        raise typer.BadParameter("HTML pages are not replaced by text; use --output-dir", param_hint="--in-place")
+    items, failures = _inputs(inputs, glob, html)
     if in_place and any(i.path is None for i in items):
         raise typer.BadParameter("stdin cannot be cleaned in place", param_hint="--in-place")
     if not (output_dir or in_place) and (len(items) + len(failures) > 1 or any(Path(x).is_dir() for x in inputs)):
@@ -141,7 +158,7 @@ def clean(
     if output_dir is not None and output_dir.exists() and not output_dir.is_dir():
         _fail(f"{output_dir}: exists and is not a directory")
         raise typer.Exit(1)
-    results = run(clean_one, m, items, (wanted, split.value, output_dir, in_place), jobs)
+    results = run(clean_html_file if html else clean_one, m, items, (wanted, split.value, output_dir, in_place), jobs)
     for result in _progress(results, len(items)):
         if result.warning:
             typer.echo(f"classifier: warning: {result.warning}", err=True)
@@ -181,6 +198,7 @@ def predict(
     split: SplitOpt = Split.auto,
     jobs: JobsOpt = 1,
     glob: GlobOpt = DEFAULT_GLOB,
+    html: HtmlOpt = False,
 ) -> None:
     """Print the label and probability of every paragraph.
 
@@ -188,12 +206,12 @@ def predict(
 
     Example: classifier predict article.txt --format tsv > labels.tsv
     """
-    items, failures = _inputs(inputs, glob)
+    items, failures = _inputs(inputs, glob, html)
     m = _load(model)
     out = sys.stdout
     if fmt is Format.tsv:
         out.write("\t".join(TSV_COLUMNS) + "\n")
-    for result in _progress(run(label_one, m, items, (split.value,), jobs), len(items)):
+    for result in _progress(run(label_html_file if html else label_one, m, items, (split.value,), jobs), len(items)):
         if result.warning:
             typer.echo(f"classifier: warning: {result.warning}", err=True)
         if result.error:

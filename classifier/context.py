@@ -36,7 +36,7 @@ def _window_max(p: np.ndarray, side: int) -> np.ndarray:
 
 def n_context_features(n_labels: int, n_dense: int) -> int:
     """Width of the matrix ``context_features`` returns."""
-    return n_labels * (4 + 2 * NEAR) + 2 * NEAR + 6 + 3 * n_dense
+    return n_labels * (5 + 2 * NEAR) + 2 * NEAR + 6 + 3 * n_dense
 
 
 def context_features(probs: np.ndarray, dense: np.ndarray) -> np.ndarray:
@@ -48,7 +48,8 @@ def context_features(probs: np.ndarray, dense: np.ndarray) -> np.ndarray:
     offsets = [*range(-NEAR, 0), *range(1, NEAR + 1)]
     ones = np.ones((n, 1))
     present = [_shifted(ones, k) for k in offsets]
-    blocks = [probs, *(_shifted(probs, k) for k in offsets)]
+    own_log = np.log(np.clip(probs, 1e-4, 1.0)) / 4.0  # evidence strength, not just rank
+    blocks = [probs, own_log, *(_shifted(probs, k) for k in offsets)]
     blocks += [
         _window_max(probs, -1),
         _window_max(probs, +1),

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from .context import context_features
-from .features import dense_matrix, ngram_buckets, ngram_weights
+from .features import dense_matrix, hashed_features
 from .labels import DEFAULT_KEEP
 from .segment import Span, join_kept, split_paragraphs
 
@@ -79,8 +79,7 @@ class Model:
     def stage1_probabilities(self, paragraphs: Sequence[str], dense: np.ndarray) -> np.ndarray:
         """What each paragraph looks like on its own: (n, labels) probabilities."""
         n = len(paragraphs)
-        rows, buckets = ngram_buckets(list(paragraphs), self._hash_bits, self._ngram_range)  # type: ignore[arg-type]
-        values = ngram_weights(rows, n)
+        rows, buckets, values = hashed_features(list(paragraphs), self._hash_bits, self._ngram_range)  # type: ignore[arg-type]
         w = self.weights
         logits = dense @ w.dense_coef + w.stage1_bias
         for j in range(len(self.labels)):

@@ -17,7 +17,7 @@ import numpy as np
 from .context import context_features
 from .data import Document
 from .errors import DataError
-from .features import DENSE_NAMES, HASH_BITS, NGRAM_MAX, NGRAM_MIN, dense_matrix, ngram_buckets, ngram_weights
+from .features import DENSE_NAMES, HASH_BITS, NGRAM_MAX, NGRAM_MIN, dense_matrix, hashed_features
 from .labels import DEFAULT_LABELS
 from .metrics import score
 from .model import Model, Weights
@@ -28,6 +28,9 @@ STAGE2_C = 1.0
 MAX_ITER = 300
 TOL = 1e-3
 FOLDS = 5
+#: Random slices of each document added to stage 2's training set (see ``_views``).
+CROPS_PER_DOC = 2
+MOVES_PER_DOC = 2
 
 
 def _label_order(docs: Sequence[Document]) -> list[str]:
@@ -44,10 +47,10 @@ def _stage1_matrix(docs: Sequence[Document], hash_bits: int) -> tuple[Any, list[
     rows_all, cols_all, vals_all, dense_all = [], [], [], []
     offset = 0
     for doc in docs:
-        rows, buckets = ngram_buckets(doc.texts, hash_bits)
+        rows, buckets, values = hashed_features(doc.texts, hash_bits)
         rows_all.append(rows + offset)
         cols_all.append(buckets)
-        vals_all.append(ngram_weights(rows, len(doc.texts)))
+        vals_all.append(values)
         dense_all.append(dense_matrix(doc.texts))
         offset += len(doc.texts)
     n_hash = 2**hash_bits
@@ -75,12 +78,35 @@ def _proba_full(clf: Any, x: Any, n_labels: int) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
-def _context_matrix(docs: Sequence[Document], p1: np.ndarray, dense: list[np.ndarray]) -> np.ndarray:
-    blocks, start = [], 0
-    for doc, d in zip(docs, dense, strict=False):
-        blocks.append(context_features(p1[start : start + len(doc.texts)], d))
-        start += len(doc.texts)
-    return np.vstack(blocks)
+def _views(docs: Sequence[Document], seed: int, labels: np.ndarray) -> list[np.ndarray]:
+    """Row indices of every document, then augmented views of each for stage 2.
+
+    Users pass documents of any length, starting anywhere (an extractor may drop the headline, a
+    scraper may send one paragraph), and a widget line can sit anywhere in a page. Written pages alone
+    would teach stage 2 that a first line is furniture and that a line between two body paragraphs is
+    body. So each document also gives CROPS_PER_DOC random contiguous slices and, when it has both,
+    MOVES_PER_DOC copies with one non-reporting paragraph moved between two reporting ones.
+    ``labels`` holds each row's label index; 0 is the first label (``reporting`` in the default set).
+    """
+    rng = np.random.default_rng(seed)
+    starts = np.cumsum([0] + [len(d.texts) for d in docs])
+    views = [np.arange(starts[i], starts[i + 1]) for i in range(len(docs))]
+    for i in range(len(docs)):
+        rows = views[i]
+        n = len(rows)
+        for _ in range(CROPS_PER_DOC):
+            length = int(rng.integers(1, n + 1))
+            first = int(rng.integers(0, n - length + 1))
+            views.append(rows[first : first + length])
+        junk = np.flatnonzero(labels[rows] != 0)
+        for _ in range(MOVES_PER_DOC if 0 < len(junk) < n else 0):
+            moved = rows[junk[rng.integers(len(junk))]]
+            rest = rows[rows != moved]
+            gaps = np.flatnonzero((labels[rest[:-1]] == 0) & (labels[rest[1:]] == 0)) + 1
+            if len(gaps):
+                at = int(gaps[rng.integers(len(gaps))])
+                views.append(np.concatenate([rest[:at], [moved], rest[at:]]))
+    return views
 
 
 def train_model(
@@ -107,16 +133,21 @@ def train_model(
         test = fold_of == k
         clf = _fit(x1[~test], y[~test], STAGE1_C, seed)
         p1_oof[test] = _proba_full(clf, x1[test], len(labels))
-    x2 = _context_matrix(docs, p1_oof, dense)
+    views = _views(docs, seed, y)
+    dense_all = np.vstack(dense)
+    x2 = np.vstack([context_features(p1_oof[v], dense_all[v]) for v in views])
+    rows2 = np.concatenate(views)
+    y2, fold2 = y[rows2], fold_of[rows2]
+    whole = np.concatenate([np.full(len(v), i < len(docs)) for i, v in enumerate(views)])
 
     pred_oof = np.zeros(len(y), dtype=np.int64)
     for k in range(n_folds):
-        test = fold_of == k
-        clf2 = _fit(x2[~test], y[~test], STAGE2_C, seed)
-        pred_oof[test] = _proba_full(clf2, x2[test], len(labels)).argmax(axis=1)
+        train_part, test_part = fold2 != k, (fold2 == k) & whole
+        clf2 = _fit(x2[train_part], y2[train_part], STAGE2_C, seed)
+        pred_oof[rows2[test_part]] = _proba_full(clf2, x2[test_part], len(labels)).argmax(axis=1)
     say("fitting final stages on all data")
     stage1 = _fit(x1, y, STAGE1_C, seed)
-    stage2 = _fit(x2, y, STAGE2_C, seed)
+    stage2 = _fit(x2, y2, STAGE2_C, seed)
 
     n_hash = 2**HASH_BITS
     coef1, coef2 = _full_coef(stage1, len(labels)), _full_coef(stage2, len(labels))

@@ -16,6 +16,7 @@ def test_public_api_is_exactly_this() -> None:
             "Prediction",
             "Span",
             "__version__",
+            "clean_html",
             "load",
             "split_paragraphs",
         ]

@@ -1,0 +1,144 @@
+"""From HTML to clean article text: trafilatura extracts the main text, the classifier removes the junk
+it leaves behind ("Read more" lists, newsletter boxes, bylines, tag lines).
+
+trafilatura is an optional dependency (``pip install "paragraph-classifier[html]"``) and is imported on
+first use only, so ``import classifier`` stays as fast as numpy allows. Without it every function here
+raises ``MissingExtraError`` (a ``ClassifierError`` and an ``ImportError``) saying how to install it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+from types import ModuleType
+
+from .artifact import load
+from .batch import FileResult
+from .errors import ClassifierError, InputError
+from .files import Input, write_atomic
+from .integrations import require
+from .labels import DEFAULT_KEEP
+from .model import Model
+from .segment import join_kept, split_paragraphs
+
+EXTRA = "html"
+#: Files taken from directory inputs by ``classifier clean --html`` unless ``--glob`` says otherwise.
+HTML_GLOB = "*.html"
+#: The suffix of a cleaned page written under ``--output-dir`` (``a/page.html`` -> ``a/page.txt``).
+OUTPUT_SUFFIX = ".txt"
+
+
+def _trafilatura() -> ModuleType:
+    """The trafilatura module, or ``MissingExtraError`` with the install command."""
+    return require("trafilatura", EXTRA, "HTML input")
+
+
+def extract_text(html: str | bytes, url: str | None = None) -> str:
+    """The main text trafilatura finds in ``html``, one paragraph per line; "" when it finds none.
+
+    Bytes are decoded by trafilatura (it reads the page's declared charset). ``url`` helps it resolve
+    relative links and site-specific rules; no request is ever made.
+    """
+    extracted = _trafilatura().extract(html, url=url, output_format="txt", include_comments=False)
+    return extracted or ""
+
+
+@cache
+def _default_model() -> Model:
+    return load()
+
+
+def clean_html(
+    html: str | bytes,
+    url: str | None = None,
+    *,
+    model: Model | None = None,
+    keep: Iterable[str] = DEFAULT_KEEP,
+    split: str = "auto",
+) -> str:
+    """The article text of an HTML page: trafilatura's main text without the paragraphs not in ``keep``.
+
+    ``model`` defaults to the shipped model, loaded once per process. Kept paragraphs are trafilatura's
+    lines byte-for-byte; a page with no main text gives "".
+    """
+    m = model if model is not None else _default_model()
+    return m.clean(extract_text(html, url), keep=keep, split=split)
+
+
+def _read_bytes(item: Input) -> bytes:
+    if item.path is None:
+        return sys.stdin.buffer.read()
+    name = os.fspath(item.path)
+    try:
+        return item.path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{name}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{name}: is a directory") from None
+    except OSError as exc:
+        raise InputError(f"{name}: cannot read ({exc.strerror})") from None
+
+
+def _extract_file(item: Input, result: FileResult) -> str:
+    text = extract_text(_read_bytes(item))
+    if not text.strip():
+        result.warning = f"{item.name}: trafilatura found no main text"
+    return text
+
+
+def clean_html_file(
+    model: Model,
+    item: Input,
+    keep: frozenset[str],
+    split: str,
+    output_dir: Path | None = None,
+    in_place: bool = False,
+) -> FileResult:
+    """Extract and clean one HTML file: UTF-8 text, ending in a newline, to ``output_dir/relative.txt``
+    or to stdout bytes.
+
+    Same signature as ``batch.clean_one`` so the CLI runs either; HTML is never replaced in place.
+    """
+    result = FileResult(item.name)
+    try:
+        if in_place:
+            raise InputError(f"{item.name}: HTML input cannot be cleaned in place")
+        text = _extract_file(item, result)
+        spans = split_paragraphs(text, split)
+        keep_mask = [p.label in keep for p in model.classify([s.text for s in spans])]
+        result.dropped = keep_mask.count(False)
+        cleaned = join_kept(text, spans, keep_mask)
+        data = (cleaned + "\n" if cleaned and not cleaned.endswith("\n") else cleaned).encode("utf-8")
+        if output_dir is not None:
+            target = output_dir / item.relative.with_suffix(OUTPUT_SUFFIX)
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ClassifierError(f"{target.parent}: cannot create output directory ({exc.strerror})") from None
+            write_atomic(target, data)
+        else:
+            result.output = data
+    except ClassifierError as exc:
+        result.error = str(exc)
+    return result
+
+
+def label_html_file(model: Model, item: Input, split: str) -> FileResult:
+    """Extract one HTML file's main text and label every paragraph (``batch.label_one`` for HTML)."""
+    result = FileResult(item.name)
+    try:
+        result.paragraphs = model.label(_extract_file(item, result), split)
+    except ClassifierError as exc:
+        result.error = str(exc)
+    return result
+
+
+def check_available() -> None:
+    """Raise ``MissingExtraError`` now, rather than once per file, when trafilatura is missing."""
+    _trafilatura()
+
+
+__all__ = ["check_available", "clean_html", "extract_text"]

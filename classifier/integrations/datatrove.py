@@ -1,0 +1,153 @@
+"""A datatrove pipeline step that cleans ``Document.text`` at scale.
+
+    from classifier.integrations.datatrove import ParagraphCleaner
+
+    pipeline = [JsonlReader("in/"), ParagraphCleaner(min_chars=200), JsonlWriter("out/")]
+
+Every document's paragraphs are labeled and the ones whose label is not kept are cut out (kept ones stay
+byte-for-byte). Each document gets ``metadata["dropped_paragraphs"] = {label: count}`` (every unkept
+label, zeros included, so columnar writers see one schema), and the step's datatrove stats count the
+same per label (``paragraphs_dropped_<label>``, one value per document, so the stats show totals and
+means per document) next to ``paragraphs``, ``chars_dropped`` and, when ``min_chars`` drops documents,
+``dropped`` and ``dropped_too_short``.
+
+The step holds only settings: the model is loaded lazily, once per worker process, on the first
+document, and pickling the step carries the model's path, never its arrays. So the same pipeline runs
+unchanged under ``LocalPipelineExecutor``, ``SlurmPipelineExecutor`` (which dill-pickles the executor to
+disk) and ``RayPipelineExecutor``; the workers need this package installed and, for ``model_path``, the
+model directory at the same path.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+from ..artifact import load
+from ..labels import DEFAULT_KEEP
+from ..model import Model
+from ..segment import SPLIT_MODES, join_kept, split_paragraphs
+from . import require
+
+EXTRA = "datatrove"
+require("datatrove", EXTRA, "classifier.integrations.datatrove")
+
+from datatrove.data import Document, DocumentsPipeline  # noqa: E402  (after the check that explains a missing extra)
+from datatrove.pipeline.formatters.base import BaseFormatter  # noqa: E402
+from datatrove.utils.typeshelper import StatHints  # noqa: E402
+
+#: The ``Document.metadata`` key that receives ``{label: dropped paragraph count}``.
+METADATA_KEY = "dropped_paragraphs"
+#: Reason recorded (stats ``dropped_<reason>``, and ``metadata["filter_reason"]`` for the exclusion
+#: writer) for documents dropped by ``min_chars``.
+TOO_SHORT = "too_short"
+
+
+class ParagraphCleaner(BaseFormatter):
+    """Drop the paragraphs whose label is not in ``keep`` from every document's text.
+
+    Args:
+        model_path: model directory; None for the shipped model (resolved in each worker).
+        keep: labels whose paragraphs stay.
+        split: how text is cut into paragraphs: "auto", "lines" or "blocks".
+        min_chars: drop documents whose cleaned text has fewer non-whitespace characters than this
+            (0 keeps every document, even an empty one).
+        exclusion_writer: optional datatrove writer that receives the documents ``min_chars`` drops.
+        metadata_key: where the per-label counts go in ``Document.metadata``.
+    """
+
+    name = "🧹 Paragraph classifier"
+
+    def __init__(
+        self,
+        model_path: str | os.PathLike[str] | None = None,
+        keep: Iterable[str] = DEFAULT_KEEP,
+        split: str = "auto",
+        min_chars: int = 0,
+        exclusion_writer: Any = None,
+        metadata_key: str = METADATA_KEY,
+    ) -> None:
+        super().__init__()
+        if split not in SPLIT_MODES:
+            raise ValueError(f"split must be one of {', '.join(SPLIT_MODES)}, not {split!r}")
+        if min_chars < 0:
+            raise ValueError(f"min_chars must be >= 0, not {min_chars}")
+        self.model_path = os.fspath(model_path) if model_path is not None else None
+        self.keep = tuple(keep)
+        self.split = split
+        self.min_chars = min_chars
+        self.exclusion_writer = exclusion_writer
+        self.metadata_key = metadata_key
+        self._model: Model | None = None
+        self._keep_set: frozenset[str] = frozenset()
+
+    @property
+    def model(self) -> Model:
+        """The model, loaded on first use in this process (and its ``keep`` labels checked)."""
+        if self._model is None:
+            model = load(self.model_path)
+            self._keep_set = model.check_labels(self.keep)
+            self._model = model
+        return self._model
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle settings only: a worker that unpickles the step loads the model from its path."""
+        state = self.__dict__.copy()
+        state["_model"] = None
+        state["_keep_set"] = frozenset()
+        return state
+
+    def clean_document(self, text: str) -> tuple[str, dict[str, int]]:
+        """``text`` without the unkept paragraphs, and the number dropped per unkept label."""
+        model = self.model
+        spans = split_paragraphs(text, self.split)
+        labels = [p.label for p in model.classify([s.text for s in spans])]
+        mask = [label in self._keep_set for label in labels]
+        dropped = Counter(label for label, kept in zip(labels, mask, strict=True) if not kept)
+        counts = {label: dropped.get(label, 0) for label in model.labels if label not in self._keep_set}
+        self.stat_update("paragraphs", value=len(spans))
+        return join_kept(text, spans, mask), counts
+
+    def format(self, text: str) -> str:
+        """The cleaned text alone (datatrove's formatter interface)."""
+        return self.clean_document(text)[0]
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        """Clean every document, record its counts, and drop those left shorter than ``min_chars``."""
+        if data is None:
+            return
+        writer_context = self.exclusion_writer if self.exclusion_writer else contextlib.nullcontext()
+        with writer_context as writer:
+            for doc in data:
+                self.stat_update(StatHints.total)
+                with self.track_time():
+                    keep = self._process(doc)
+                if keep:
+                    self.stat_update(StatHints.forwarded)
+                    self.update_doc_stats(doc)
+                    yield doc
+                else:
+                    self.stat_update(StatHints.dropped, f"dropped_{TOO_SHORT}")
+                    if writer is not None:
+                        doc.metadata["filter_reason"] = TOO_SHORT
+                        writer.write(doc, rank)
+
+    def _process(self, doc: Document) -> bool:
+        """Clean ``doc`` in place; whether it has enough text left to keep."""
+        before = len(doc.text)
+        doc.text, counts = self.clean_document(doc.text)
+        doc.metadata[self.metadata_key] = counts
+        for label, n in counts.items():
+            self.stat_update(f"paragraphs_dropped_{label}", value=n)
+        self.stat_update("chars_dropped", value=before - len(doc.text))
+        return self.min_chars == 0 or _visible_chars(doc.text) >= self.min_chars
+
+
+def _visible_chars(text: str) -> int:
+    return len("".join(text.split()))
+
+
+__all__ = ["METADATA_KEY", "TOO_SHORT", "ParagraphCleaner"]

@@ -1,0 +1,149 @@
+"""A Scrapy item pipeline that cleans text fields of scraped items as they come out of the spider.
+
+Enable it in ``settings.py`` (or a spider's ``custom_settings``)::
+
+    ITEM_PIPELINES = {"classifier.integrations.scrapy.CleanTextPipeline": 300}
+    CLASSIFIER_FIELDS = ["text"]            # item fields to clean (default: text)
+    CLASSIFIER_MODEL = None                 # model directory (default: the shipped model)
+    CLASSIFIER_KEEP = ["reporting"]         # labels to keep (default: reporting)
+    CLASSIFIER_LABELS_FIELD = "paragraph_labels"  # store {field: [label per paragraph]} (default: off)
+    CLASSIFIER_DROP_EMPTY = True            # DropItem when no text is left (default: False)
+    CLASSIFIER_SPLIT = "auto"               # paragraphs: auto, lines or blocks (default: auto)
+
+A field holding a string is cleaned like ``Model.clean`` (kept paragraphs byte-for-byte); a field
+holding a list of strings is taken as one page's paragraphs in order, and the kept ones remain. Items
+without any of the fields pass through untouched. The model is loaded once per crawler, in
+``from_crawler``; a bad model path or an unknown label stops the crawl at start-up, not item by item.
+Works on dicts, ``scrapy.Item`` and every other item type ``itemadapter`` knows. Counts of dropped
+paragraphs per label land in the crawl stats under ``classifier/``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from ..artifact import load
+from ..errors import ClassifierError
+from ..labels import DEFAULT_KEEP
+from ..model import Model
+from ..segment import SPLIT_MODES, join_kept, split_paragraphs
+from . import require
+
+EXTRA = "scrapy"
+_FEATURE = "classifier.integrations.scrapy"
+require("scrapy", EXTRA, _FEATURE)
+_itemadapter = require("itemadapter", EXTRA, _FEATURE)
+
+from scrapy.exceptions import DropItem  # noqa: E402  (after the check that explains a missing extra)
+
+DEFAULT_FIELDS: tuple[str, ...] = ("text",)
+#: Prefix of the crawl-stats keys this pipeline writes.
+STATS_PREFIX = "classifier"
+
+
+class CleanTextPipeline:
+    """Remove the paragraphs whose label is not kept from the configured text fields of every item."""
+
+    def __init__(
+        self,
+        model: Model | None = None,
+        fields: Sequence[str] = DEFAULT_FIELDS,
+        keep: Iterable[str] = DEFAULT_KEEP,
+        labels_field: str | None = None,
+        drop_empty: bool = False,
+        split: str = "auto",
+        stats: Any = None,
+    ) -> None:
+        self.model = model if model is not None else load()
+        self.fields = tuple(fields)
+        if not self.fields:
+            raise ClassifierError("CLASSIFIER_FIELDS is empty: name at least one item field to clean")
+        self.keep = self.model.check_labels(keep)
+        self.labels_field = labels_field or None
+        self.drop_empty = drop_empty
+        if split not in SPLIT_MODES:
+            raise ClassifierError(f"CLASSIFIER_SPLIT must be one of {', '.join(SPLIT_MODES)}, not {split!r}")
+        self.split = split
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> CleanTextPipeline:
+        """Build the pipeline from the crawler's settings, loading the model once for this crawler."""
+        s = crawler.settings
+        return cls(
+            model=load(s.get("CLASSIFIER_MODEL") or None),
+            fields=s.getlist("CLASSIFIER_FIELDS", list(DEFAULT_FIELDS)),
+            keep=s.getlist("CLASSIFIER_KEEP", list(DEFAULT_KEEP)),
+            labels_field=s.get("CLASSIFIER_LABELS_FIELD") or None,
+            drop_empty=s.getbool("CLASSIFIER_DROP_EMPTY", False),
+            split=s.get("CLASSIFIER_SPLIT", "auto"),
+            stats=crawler.stats,
+        )
+
+    def process_item(self, item: Any, spider: Any = None) -> Any:
+        """Clean the item's fields in place and return it; raise ``DropItem`` if asked and nothing is left.
+
+        ``spider`` is optional so current Scrapy calls this without it (and warns about nothing) while
+        older Scrapy, which always passes it, still works.
+        """
+        adapter = _itemadapter.ItemAdapter(item)
+        labels: dict[str, list[str]] = {}
+        left: list[bool] = []
+        for name in self.fields:
+            value = adapter.get(name)
+            if value is None:
+                continue
+            cleaned, field_labels = self._clean_value(name, value)
+            adapter[name] = cleaned
+            labels[name] = field_labels
+            left.append(_has_text(cleaned))
+        if self.labels_field and labels:
+            try:
+                adapter[self.labels_field] = labels
+            except KeyError:
+                raise ClassifierError(
+                    f"{type(item).__name__} has no field {self.labels_field!r} for CLASSIFIER_LABELS_FIELD; "
+                    "declare it on the item class"
+                ) from None
+        if self.drop_empty and left and not any(left):
+            self._inc("items_dropped_empty")
+            raise DropItem(f"no text left after cleaning {', '.join(labels)}")
+        return item
+
+    def _clean_value(self, name: str, value: Any) -> tuple[Any, list[str]]:
+        """The cleaned value of one field and the label of each of its paragraphs."""
+        if isinstance(value, str):
+            spans = split_paragraphs(value, self.split)
+            paragraphs = [s.text for s in spans]
+        elif isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+            paragraphs = list(value)
+        else:
+            raise ClassifierError(
+                f"item field {name!r} holds {type(value).__name__}; expected text or a list of paragraphs"
+            )
+        predicted = [p.label for p in self.model.classify(paragraphs)]
+        mask = [label in self.keep for label in predicted]
+        self._count(predicted, mask)
+        if isinstance(value, str):
+            return join_kept(value, spans, mask), predicted
+        return type(value)(p for p, k in zip(paragraphs, mask, strict=True) if k), predicted
+
+    def _count(self, labels: list[str], mask: list[bool]) -> None:
+        self._inc("paragraphs", len(labels))
+        for label, n in Counter(label for label, k in zip(labels, mask, strict=True) if not k).items():
+            self._inc(f"paragraphs_dropped/{label}", n)
+
+    def _inc(self, key: str, count: int = 1) -> None:
+        if self.stats is not None and count:
+            self.stats.inc_value(f"{STATS_PREFIX}/{key}", count)
+
+
+def _has_text(value: Any) -> bool:
+    if isinstance(value, str):
+        return bool(value.strip())
+    return any(p.strip() for p in value)
+
+
+__all__ = ["CleanTextPipeline"]
