@@ -139,7 +139,16 @@ def machine() -> dict[str, str]:
             )
         ),
         "environment": ", ".join(f"{k}={v}" for k, v in sorted(env.items())) or "-",
+        "load": load_average(),
     }
+
+
+def load_average() -> str:
+    """1-minute load average: other work on the machine slows every tool here alike, but it adds noise."""
+    try:
+        return f"{os.getloadavg()[0]:.2f}"
+    except (OSError, AttributeError):
+        return "?"
 
 
 def machine_markdown(info: dict[str, str], command: str) -> str:
@@ -148,7 +157,8 @@ def machine_markdown(info: dict[str, str], command: str) -> str:
             f"- Date: {info['date']}",
             f"- Machine: {info['cores']} cores, {info['cpu']}, {info['memory']} RAM, {info['os']}",
             f"- Software: Python {info['python']}; {info['packages']}",
-            f"- Environment: {info['environment']}",
+            f"- Environment: {info['environment']}; 1-minute load average at start {info['load']}"
+            + (f", at end {info['load_end']}" if info.get("load_end") else ""),
             f"- Command: `{command}`",
         ]
     )

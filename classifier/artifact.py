@@ -51,7 +51,7 @@ def save(
     out.mkdir(parents=True, exist_ok=True)
     config = dict(model.config, format_version=FORMAT_VERSION)
     (out / CONFIG_FILE).write_text(json.dumps(config, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    np.savez(out / WEIGHTS_FILE, **model.weights.as_arrays())
+    np.savez(out / WEIGHTS_FILE, **model.weights.as_arrays())  # type: ignore[arg-type]
     if metrics is not None:
         (out / METRICS_FILE).write_text(json.dumps(metrics, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     if card is not None:

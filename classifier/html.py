@@ -2,7 +2,7 @@
 it leaves behind ("Read more" lists, newsletter boxes, bylines, tag lines).
 
 trafilatura is an optional dependency (``pip install "paragraph-classifier[html]"``) and is imported on
-first use only, so ``import classifier`` stays as fast as numpy allows. Without it every function here
+first use only, so ``import classifier`` stays as fast as numpy allows. Without it, extracting text
 raises ``MissingExtraError`` (a ``ClassifierError`` and an ``ImportError``) saying how to install it.
 """
 

@@ -38,9 +38,9 @@ def require(module: str, extra: str, feature: str) -> ModuleType:
     try:
         return importlib.import_module(module)
     except ImportError as exc:
+        reason = "is not installed" if exc.name == module else f"cannot be imported ({' '.join(str(exc).split())})"
         raise MissingExtraError(
-            f"{feature} needs the optional dependency '{module.split('.')[0]}', which is not installed; "
-            f"install it with: {install_hint(extra)}",
+            f"{feature} needs the optional dependency '{module}', which {reason}; install it with: {install_hint(extra)}",
             name=module,
         ) from exc
 

@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..artifact import load
+from ..errors import ClassifierError
 from ..labels import DEFAULT_KEEP
 from ..model import Model
 from ..segment import SPLIT_MODES, join_kept, split_paragraphs
@@ -72,9 +73,9 @@ class ParagraphCleaner(BaseFormatter):
     ) -> None:
         super().__init__()
         if split not in SPLIT_MODES:
-            raise ValueError(f"split must be one of {', '.join(SPLIT_MODES)}, not {split!r}")
+            raise ClassifierError(f"split must be one of {', '.join(SPLIT_MODES)}, not {split!r}")
         if min_chars < 0:
-            raise ValueError(f"min_chars must be >= 0, not {min_chars}")
+            raise ClassifierError(f"min_chars must be 0 or more, not {min_chars}")
         self.model_path = os.fspath(model_path) if model_path is not None else None
         self.keep = tuple(keep)
         self.split = split
