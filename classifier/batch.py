@@ -83,6 +83,27 @@ def label_one(model: Model, item: Input, split: str) -> FileResult:
     return result
 
 
+def check_destinations(items: Sequence[Input], output_dir: Path) -> tuple[list[Input], list[str]]:
+    """Inputs whose mirrored path under ``output_dir`` is safe to write, and errors for the others.
+
+    Two inputs that mirror to one name would overwrite each other, and an output that is its own
+    input would replace the original without --in-place: both are refused, never silently done.
+    """
+    ok: list[Input] = []
+    errors: list[str] = []
+    claimed: dict[Path, str] = {}
+    for item in items:
+        target = Path(os.path.realpath(output_dir / item.relative))
+        if item.path is not None and Path(os.path.realpath(item.path)) == target:
+            errors.append(f"{item.name}: output would overwrite the input; use --in-place or another --output-dir")
+        elif target in claimed:
+            errors.append(f"{item.name}: output {target} would overwrite the output of {claimed[target]}")
+        else:
+            claimed[target] = item.name
+            ok.append(item)
+    return ok, errors
+
+
 def run(
     func: Callable[..., FileResult], model: Model, items: Sequence[Input], extra: tuple[Any, ...] = (), jobs: int = 1
 ) -> Iterator[FileResult]:

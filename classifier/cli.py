@@ -17,7 +17,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from .artifact import load as load_model
-from .batch import FileResult, clean_one, label_one, run
+from .batch import FileResult, check_destinations, clean_one, label_one, run
 from .data import TSV_COLUMNS, tsv_escape
 from .errors import ClassifierError
 from .files import DEFAULT_GLOB, Input, expand_inputs
@@ -32,7 +32,26 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    epilog="Example: classifier clean article.txt > clean.txt",
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        typer.echo(f"classifier {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Label and clean the paragraphs of extracted article text."""
 
 
 class Split(str, Enum):
@@ -59,7 +78,9 @@ SplitOpt = Annotated[
 JobsOpt = Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes for many files.")]
 GlobOpt = Annotated[str, typer.Option("--glob", help="Files to take from directory inputs.")]
 InputsArg = Annotated[
-    list[str], typer.Argument(help="Files, directories (searched recursively) or - for stdin.", show_default=False)
+    list[str], typer.Argument(
+        help="Files, directories (searched recursively) or - for stdin.", show_default=False, metavar="FILE|DIR|-..."
+    )
 ]
 HtmlOpt = Annotated[
     bool,
@@ -90,12 +111,25 @@ def _load(model: Optional[Path]) -> Model:
         return load_model(model)
 
 
-def _inputs(inputs: list[str], pattern: str, html: bool = False) -> tuple[list[Input], list[str]]:
+def _keep_labels(model: Model, keep: str) -> frozenset[str]:
+    """The --keep option as a label set; empty or unknown labels are usage errors."""
+    wanted = [x.strip() for x in keep.split(",") if x.strip()]
+    if not wanted:
+        raise typer.BadParameter("name at least one label to keep", param_hint="--keep")
+    try:
+        return model.check_labels(wanted)
+    except ClassifierError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--keep") from None
+
+
+def _inputs(
+    inputs: list[str], pattern: str, html: bool = False, exclude: Optional[Path] = None
+) -> tuple[list[Input], list[str]]:
     if html:
         with _library_errors():
             check_available()
         pattern = HTML_GLOB if pattern == DEFAULT_GLOB else pattern
-    items, errors = expand_inputs(inputs, pattern)
+    items, errors = expand_inputs(inputs, pattern, exclude)
     if sum(i.path is None for i in items) > 1:
         raise typer.BadParameter("stdin (-) can be given only once", param_hint="INPUTS")
     return items, errors
@@ -120,7 +154,7 @@ def _finish(failures: list[str]) -> None:
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(epilog="Example: classifier clean article.txt > article.clean.txt")
 def clean(
     inputs: InputsArg,
     model: ModelOpt = None,
@@ -140,24 +174,23 @@ def clean(
 
     One input goes to stdout; many need --output-dir or --in-place. With --html, each page's extracted
     text is cleaned and written as UTF-8 (page.html becomes page.txt under --output-dir).
-
-    Example: classifier clean article.txt > article.clean.txt
     """
     if output_dir and in_place:
         raise typer.BadParameter("use either --output-dir or --in-place, not both", param_hint="--in-place")
     if html and in_place:
         raise typer.BadParameter("HTML pages are not replaced by text; use --output-dir", param_hint="--in-place")
-    items, failures = _inputs(inputs, glob, html)
+    if output_dir is not None and output_dir.exists() and not output_dir.is_dir():
+        raise typer.BadParameter(f"{output_dir} exists and is not a directory", param_hint="--output-dir")
+    items, failures = _inputs(inputs, glob, html, exclude=output_dir)
     if in_place and any(i.path is None for i in items):
         raise typer.BadParameter("stdin cannot be cleaned in place", param_hint="--in-place")
     if not (output_dir or in_place) and (len(items) + len(failures) > 1 or any(Path(x).is_dir() for x in inputs)):
         raise typer.BadParameter("many inputs need --output-dir DIR or --in-place", param_hint="INPUTS")
     m = _load(model)
-    with _library_errors():
-        wanted = m.check_labels(x.strip() for x in keep.split(",") if x.strip())
-    if output_dir is not None and output_dir.exists() and not output_dir.is_dir():
-        _fail(f"{output_dir}: exists and is not a directory")
-        raise typer.Exit(1)
+    wanted = _keep_labels(m, keep)
+    if output_dir is not None:
+        items, clashes = check_destinations(items, output_dir)
+        failures += clashes
     results = run(clean_html_file if html else clean_one, m, items, (wanted, split.value, output_dir, in_place), jobs)
     for result in _progress(results, len(items)):
         if result.warning:
@@ -187,7 +220,7 @@ def _printable(text: str) -> str:
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-@app.command()
+@app.command(epilog="Example: classifier predict article.txt --format tsv > labels.tsv")
 def predict(
     inputs: InputsArg,
     model: ModelOpt = None,
@@ -203,8 +236,6 @@ def predict(
     """Print the label and probability of every paragraph.
 
     The TSV can be corrected by hand and given to 'classifier train' or 'classifier evaluate'.
-
-    Example: classifier predict article.txt --format tsv > labels.tsv
     """
     items, failures = _inputs(inputs, glob, html)
     m = _load(model)
@@ -232,9 +263,9 @@ def predict(
     _finish(failures)
 
 
-@app.command()
+@app.command(epilog="Example: classifier train training_data/ --output models/default")
 def train(
-    data: Annotated[list[str], typer.Argument(help="Labeled .jsonl/.tsv files or directories.", show_default=False)],
+    data: Annotated[list[str], typer.Argument(help="Labeled .jsonl/.tsv files or directories.", show_default=False, metavar="DATA...")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Model directory to write.")],
     seed: Annotated[int, typer.Option(help="Seed for fold assignment and the solver.")] = 0,
     folds: Annotated[int, typer.Option(min=2, help="Cross-validation folds (grouped by document).")] = 5,
@@ -244,8 +275,6 @@ def train(
     ] = None,
 ) -> None:
     """Train a model, print its cross-validation scores, and write the model directory.
-
-    Example: classifier train training_data/ --output models/default
     """
     from .metrics import format_report
     from .train import train_and_save
@@ -269,9 +298,9 @@ def train(
     typer.echo(f"\nwrote {output} (trained in {metrics['train_seconds']} s)")
 
 
-@app.command()
+@app.command(epilog="Example: classifier evaluate ../shared/realdev/*.jsonl --json")
 def evaluate(
-    data: Annotated[list[str], typer.Argument(help="Labeled .jsonl/.tsv files or directories.", show_default=False)],
+    data: Annotated[list[str], typer.Argument(help="Labeled .jsonl/.tsv files or directories.", show_default=False, metavar="DATA...")],
     model: ModelOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     keep: Annotated[str, typer.Option("--keep", "-k", help="Labels counted as kept in the cleaning view.")] = ",".join(
@@ -279,33 +308,30 @@ def evaluate(
     ),
 ) -> None:
     """Score a model on labeled documents: per-class P/R/F1, macro-F1, confusion, cleaning view.
-
-    Example: classifier evaluate ../shared/realdev/*.jsonl --json
     """
     from .data import load_documents
     from .evaluate import evaluate as run_evaluation
     from .metrics import format_report
 
     m = _load(model)
+    wanted = sorted(_keep_labels(m, keep))
     with _library_errors():
-        wanted = sorted(m.check_labels(x.strip() for x in keep.split(",") if x.strip()))
         report = run_evaluation(m, load_documents(data), keep=wanted)
     if as_json:
         typer.echo(json.dumps(report, indent=2))
         return
-    typer.echo(f"{report['documents']} documents, {report['paragraphs']} paragraphs")
+    docs, paras = report["documents"], report["paragraphs"]
+    typer.echo(f"{docs} document{'s' * (docs != 1)}, {paras} paragraph{'s' * (paras != 1)}")
     typer.echo(format_report(report))
     if report["unknown_labels"]:
         typer.echo(f"labels unknown to the model (counted as errors): {', '.join(report['unknown_labels'])}")
 
 
-@app.command()
+@app.command(epilog="Example: classifier info --json")
 def info(
     model: ModelOpt = None, as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False
 ) -> None:
     """Show a model's labels, training data, metrics and versions.
-
-    Example: classifier info --model models/default
     """
     from .artifact import read_metrics
 
@@ -336,9 +362,9 @@ def info(
     typer.echo("versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()))
 
 
-@app.command("data-stats")
+@app.command("data-stats", epilog="Example: classifier data-stats training_data/ --json")
 def data_stats(
-    data: Annotated[list[str], typer.Argument(help="Labeled .jsonl/.tsv files or directories.", show_default=False)],
+    data: Annotated[list[str], typer.Argument(help="Labeled .jsonl/.tsv files or directories.", show_default=False, metavar="DATA...")],
     write_card: Annotated[
         Optional[Path],
         typer.Option("--write-card", help="Update the tables between the data-stats markers of this Markdown file."),
@@ -346,8 +372,6 @@ def data_stats(
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
     """Count documents and paragraphs per label, language and page kind.
-
-    Example: classifier data-stats training_data/ --write-card training_data/README.md
     """
     from .data import load_documents
     from .stats import corpus_stats, stats_markdown, update_card

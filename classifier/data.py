@@ -65,6 +65,8 @@ def data_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
                 raise DataError(f"{path}: directory has no .jsonl or .tsv files")
             files.extend(found)
         elif path.is_file():
+            if path.suffix not in DATA_SUFFIXES:
+                raise DataError(f"{path}: expected labeled data in a .jsonl or .tsv file")
             files.append(path)
         else:
             raise DataError(f"{path}: no such file or directory")

@@ -29,24 +29,27 @@ class TextFile:
     """A decoded input: its text, and how to encode text back the way the file was."""
 
     text: str
-    encoding: str  # "utf-8", "utf-8-sig" or "utf-16"
+    encoding: str  # "utf-8", "utf-8-sig", "utf-16-le" or "utf-16-be" (the last two written with their BOM)
     warning: str = ""
 
     def encode(self, text: str) -> bytes:
         """``text`` in the file's own encoding (BOM included), undecodable bytes restored as they were."""
-        if self.encoding == "utf-16":
+        if self.encoding == "utf-16-le":
             return codecs.BOM_UTF16_LE + text.encode("utf-16-le", errors="surrogatepass")
+        if self.encoding == "utf-16-be":
+            return codecs.BOM_UTF16_BE + text.encode("utf-16-be", errors="surrogatepass")
         prefix = codecs.BOM_UTF8 if self.encoding == "utf-8-sig" else b""
         return prefix + text.encode("utf-8", errors="surrogateescape")
 
 
 def decode(data: bytes, name: str) -> TextFile:
     """Decode an input file's bytes (see the module docstring for the rules)."""
-    if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
-        try:
-            return TextFile(data.decode("utf-16"), "utf-16")
-        except UnicodeDecodeError as exc:
-            raise InputError(f"{name}: invalid UTF-16 ({exc.reason})") from None
+    for bom, encoding in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if data.startswith(bom):
+            try:
+                return TextFile(data[len(bom) :].decode(encoding), encoding)
+            except UnicodeDecodeError as exc:
+                raise InputError(f"{name}: invalid UTF-16 ({exc.reason})") from None
     if b"\0" in data:
         raise InputError(f"{name}: binary file (contains NUL bytes), not text")
     encoding = "utf-8"
@@ -82,11 +85,15 @@ class Input:
     relative: Path
 
 
-def expand_inputs(inputs: Iterable[str], pattern: str = DEFAULT_GLOB) -> tuple[list[Input], list[str]]:
+def expand_inputs(inputs: Iterable[str], pattern: str = DEFAULT_GLOB,
+                  exclude: Path | None = None) -> tuple[list[Input], list[str]]:
     """Inputs in order, directories walked recursively for ``pattern``; ``-`` is stdin.
 
-    Also returns one error message per argument that names nothing usable, so the others still run.
+    Files under ``exclude`` (the output directory) are skipped in directory walks, so a second run does
+    not clean its own outputs. Also returns one error message per argument that names nothing usable,
+    so the others still run.
     """
+    skip = Path(os.path.realpath(exclude)) if exclude is not None else None
     found: list[Input] = []
     errors: list[str] = []
     for raw in inputs:
@@ -95,7 +102,7 @@ def expand_inputs(inputs: Iterable[str], pattern: str = DEFAULT_GLOB) -> tuple[l
             continue
         path = Path(raw)
         if path.is_dir():
-            files = sorted(p for p in path.rglob(pattern) if p.is_file())
+            files = sorted(p for p in path.rglob(pattern) if p.is_file() and not _under(p, skip))
             if not files:
                 errors.append(f"{raw}: directory has no files matching {pattern}")
             found.extend(Input(os.fspath(p), p, p.relative_to(path)) for p in files)
@@ -106,13 +113,18 @@ def expand_inputs(inputs: Iterable[str], pattern: str = DEFAULT_GLOB) -> tuple[l
     return found, errors
 
 
+def _under(path: Path, directory: Path | None) -> bool:
+    return directory is not None and Path(os.path.realpath(path)).is_relative_to(directory)
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` atomically: temp file in the same directory, fsync, rename.
 
     The original's permission bits are kept. On any failure the temp file is removed and the original
     is untouched; the error surfaces as an ``InputError``.
     """
-    directory = path.parent if str(path.parent) else Path(".")
+    path = Path(os.path.realpath(path))  # through symlinks: replace the file, not the link
+    directory = path.parent
     mode = None
     if path.exists():
         mode = path.stat().st_mode & 0o7777

@@ -81,16 +81,16 @@ def format_report(report: dict[str, Any]) -> str:
     lines.append(f"{'accuracy':{width}}{'':20}{report['accuracy']:10.3f}")
     lines.append("")
     lines.append("confusion (rows: true, columns: predicted)")
-    short = [x[:10] for x in labels]
-    lines.append(f"{'':{width}}" + "".join(f"{s:>12}" for s in short))
-    for label, row in zip(labels, report["confusion"], strict=False):
-        lines.append(f"{label:{width}}" + "".join(f"{v:12d}" for v in row))
+    cell = max(width, 10)
+    lines.append(f"{'':{width}}" + "".join(f"{x:>{cell}}" for x in labels))
+    for label, row in zip(labels, report["confusion"]):
+        lines.append(f"{label:{width}}" + "".join(f"{v:{cell}d}" for v in row))
     c = report["cleaning"]
     lines.append("")
+    kept = ",".join(c["keep_labels"])
     lines.append(
-        f"cleaning (keep {','.join(c['keep_labels'])}): "
-        f"reporting chars kept {c['reporting_chars_kept']:.2%}, "
-        f"non-reporting chars dropped {c['other_chars_dropped']:.2%}, "
+        f"cleaning (keep {kept}): {kept} chars kept {c['reporting_chars_kept']:.2%}, "
+        f"other chars dropped {c['other_chars_dropped']:.2%}, "
         f"kept-text precision {c['kept_text_precision']:.2%}"
     )
     return "\n".join(lines)

@@ -16,6 +16,7 @@ import numpy as np
 
 from .context import context_features
 from .features import dense_matrix, hashed_features
+from .errors import ClassifierError, InputError
 from .labels import DEFAULT_KEEP
 from .segment import Span, join_kept, split_paragraphs
 
@@ -39,6 +40,39 @@ class Paragraph:
     start: int
     end: int
     scores: dict[str, float]
+
+
+#: Characters of paragraph text featurized at once (see ``Model.probabilities``).
+CHUNK_CHARS = 1_000_000
+
+
+def _paragraph_list(paragraphs: Sequence[str]) -> list[str]:
+    """``paragraphs`` as a list of str; a bare string or non-text items are caller errors, said plainly."""
+    if isinstance(paragraphs, (str, bytes)):
+        raise InputError("classify takes a list of paragraphs; for one text use label(text) or clean(text)")
+    texts = list(paragraphs)
+    for item in texts:
+        if not isinstance(item, str):
+            raise InputError(f"paragraphs must be str, not {type(item).__name__}")
+    return texts
+
+
+def _require_text(text: object) -> None:
+    if not isinstance(text, str):
+        raise InputError(f"text must be str, not {type(text).__name__}; decode bytes first")
+
+
+def _chunks(texts: list[str]) -> list[tuple[int, int]]:
+    """(start, end) index ranges covering ``texts`` with about CHUNK_CHARS characters each."""
+    bounds, start, size = [], 0, 0
+    for i, text in enumerate(texts):
+        size += min(len(text), 4096)  # features read at most MAX_CHARS of a paragraph
+        if size >= CHUNK_CHARS:
+            bounds.append((start, i + 1))
+            start, size = i + 1, 0
+    if start < len(texts):
+        bounds.append((start, len(texts)))
+    return bounds
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
@@ -87,12 +121,16 @@ class Model:
         return _softmax(logits)
 
     def probabilities(self, paragraphs: Sequence[str]) -> np.ndarray:
-        """Final (n, labels) probabilities of one document's paragraphs, columns in ``self.labels`` order."""
-        texts = [p if isinstance(p, str) else str(p) for p in paragraphs]
+        """Final (n, labels) probabilities of one document's paragraphs, columns in ``self.labels`` order.
+
+        Stage 1 looks at one paragraph at a time, so a long document is featurized in chunks of
+        CHUNK_CHARS characters: memory stays bounded whatever the input, with identical results.
+        """
+        texts = _paragraph_list(paragraphs)
         if not texts:
             return np.zeros((0, len(self.labels)))
         dense = dense_matrix(texts)
-        p1 = self.stage1_probabilities(texts, dense)
+        p1 = np.vstack([self.stage1_probabilities(texts[a:b], dense[a:b]) for a, b in _chunks(texts)])
         ctx = context_features(p1, dense)
         return _softmax(ctx @ self.weights.context_coef + self.weights.stage2_bias)
 
@@ -107,6 +145,7 @@ class Model:
 
     def label(self, text: str, split: str = "auto") -> list[Paragraph]:
         """Split ``text`` into paragraphs and label each; offsets point into ``text``."""
+        _require_text(text)
         spans = split_paragraphs(text, split)
         preds = self.classify([s.text for s in spans])
         return [
@@ -115,15 +154,16 @@ class Model:
 
     def clean(self, text: str, keep: Iterable[str] = DEFAULT_KEEP, split: str = "auto") -> str:
         """``text`` without the paragraphs whose label is not in ``keep``; kept ones byte-for-byte."""
-        keep_set = self.check_labels(keep)
+        _require_text(text)
+        keep_set = self.check_labels([keep] if isinstance(keep, str) else keep)
+        if not keep_set:
+            raise ClassifierError("keep must name at least one label")
         spans: list[Span] = split_paragraphs(text, split)
         preds = self.classify([s.text for s in spans])
         return join_kept(text, spans, [p.label in keep_set for p in preds])
 
     def check_labels(self, labels: Iterable[str]) -> frozenset[str]:
         """``labels`` as a set, or a ``ClassifierError`` naming any this model does not know."""
-        from .errors import ClassifierError
-
         wanted = frozenset(labels)
         unknown = sorted(wanted - set(self.labels))
         if unknown:

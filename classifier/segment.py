@@ -10,11 +10,12 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from .errors import ClassifierError
+
 SplitMode = Literal["auto", "lines", "blocks"]
 SPLIT_MODES: tuple[str, ...] = ("auto", "lines", "blocks")
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
-_BLANK_BETWEEN = re.compile(r"\S[^\S\r\n]*(?:\r\n|\r|\n)[^\S\r\n]*(?:\r\n|\r|\n)\s*\S")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,10 +42,18 @@ def _lines(text: str) -> list[tuple[int, int]]:
 def resolve_mode(text: str, mode: str = "auto") -> str:
     """The concrete mode ``auto`` stands for on this text."""
     if mode not in SPLIT_MODES:
-        raise ValueError(f"split mode must be one of {', '.join(SPLIT_MODES)}, not {mode!r}")
+        raise ClassifierError(f"split mode must be one of {', '.join(SPLIT_MODES)}, not {mode!r}")
     if mode != "auto":
         return mode
-    return "blocks" if _BLANK_BETWEEN.search(text) else "lines"
+    seen_text = blank_after_text = False
+    for start, end in _lines(text):
+        if text[start:end].strip():
+            if blank_after_text:
+                return "blocks"
+            seen_text = True
+        elif seen_text:
+            blank_after_text = True
+    return "lines"
 
 
 def split_paragraphs(text: str, mode: str = "auto") -> list[Span]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
@@ -10,6 +11,37 @@ from .data import Document
 
 START_MARK = "<!-- data-stats:start -->"
 END_MARK = "<!-- data-stats:end -->"
+
+#: Topics of the appeals and links the model removes. A reporting paragraph on one of them is a hard
+#: negative: the words of junk, the purpose of article text. Word stems in the corpus's main languages;
+#: the count is an estimate (a keyword match), reported as such.
+HARD_NEGATIVE_TOPICS = re.compile(
+    r"donat|donor|spend|spende|fundrais|crowdfund|charit|subscri|abonn|abbona|assinat|suscri|newsletter|paywall"
+    r"|bezahlschrank|member|mitglied|adhérent|socio|patreon|steady|follower|instagram|facebook|tiktok|youtube"
+    r"|twitter|telegram|copyright|urheberrecht|droit d.auteur|diritto d.autore|derechos de autor|direitos autorais"
+    r"|cookie|app\b|podcast|subskryp|prenumer|darowizn|zbiórk|подпис|пожертв|донат|благодійн|благотвор"
+    r"|авторськ|авторск|abone|bağış|lidmaatschap|donatie|abonnement",
+    re.IGNORECASE,
+)
+REQUIRED_LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "pl", "nl", "uk", "ru")
+#: A reporting paragraph of at most this many words counts as a short reporting line.
+SHORT_WORDS = 8
+
+#: The corpus issue's minimums: (description, function of the stats dict -> measured value, required).
+MINIMUMS: tuple[tuple[str, str, int], ...] = (
+    ("documents", "documents", 600),
+    ("paragraphs", "paragraphs", 10_000),
+    ("languages with >= 30 documents", "languages_30", 10),
+    ("English documents", "language:en", 100),
+    ("German documents", "language:de", 100),
+    ("required languages (en de fr es it pt pl nl uk ru) with every label", "labels_everywhere", 10),
+    ("support-appeal paragraphs", "label:support-appeal", 800),
+    ("support-appeal distinct wordings", "distinct:support-appeal", 500),
+    ("related-links paragraphs", "label:related-links", 800),
+    ("other paragraphs", "label:other", 800),
+    ("hard-negative reporting paragraphs (keyword estimate)", "hard_negatives", 500),
+    ("documents without boilerplate (% of all)", "clean_percent", 20),
+)
 
 
 def corpus_stats(docs: Sequence[Document]) -> dict[str, Any]:
@@ -20,7 +52,7 @@ def corpus_stats(docs: Sequence[Document]) -> dict[str, Any]:
     docs_by_kind: Counter[str] = Counter()
     kind_labels: dict[str, Counter[str]] = {}
     distinct: dict[str, set[str]] = {}
-    clean_docs = 0
+    clean_docs = hard_negatives = short_reporting = 0
     for d in docs:
         lang, kind = d.lang or "?", (d.source or "?").split("/")[0]
         docs_by_lang[lang] += 1
@@ -31,7 +63,10 @@ def corpus_stats(docs: Sequence[Document]) -> dict[str, Any]:
             by_lang.setdefault(lang, Counter())[label] += 1
             kind_labels.setdefault(kind, Counter())[label] += 1
             distinct.setdefault(label, set()).add(" ".join(text.lower().split()))
-    return {
+            if label == "reporting":
+                hard_negatives += bool(HARD_NEGATIVE_TOPICS.search(text))
+                short_reporting += len(text.split()) <= SHORT_WORDS
+    stats: dict[str, Any] = {
         "documents": len(docs),
         "paragraphs": sum(labels.values()),
         "labels": dict(labels.most_common()),
@@ -41,7 +76,27 @@ def corpus_stats(docs: Sequence[Document]) -> dict[str, Any]:
         "label_by_language": {k: dict(by_lang[k]) for k, _ in docs_by_lang.most_common()},
         "kinds": dict(docs_by_kind.most_common()),
         "label_by_kind": {k: dict(kind_labels[k]) for k, _ in docs_by_kind.most_common()},
+        "hard_negatives": hard_negatives,
+        "short_reporting": short_reporting,
+        "languages_30": sum(n >= 30 for n in docs_by_lang.values()),
+        "clean_percent": round(100 * clean_docs / max(len(docs), 1)),
+        "labels_everywhere": sum(
+            len(by_lang.get(lang, {})) >= len(labels) for lang in REQUIRED_LANGUAGES
+        ),
     }
+    stats["minimums"] = [
+        {"what": what, "value": _lookup(stats, key), "required": need, "met": _lookup(stats, key) >= need}
+        for what, key, need in MINIMUMS
+    ]
+    return stats
+
+
+def _lookup(stats: dict[str, Any], key: str) -> int:
+    kind, _, name = key.partition(":")
+    if name:
+        table = {"label": "labels", "language": "languages"}.get(kind, kind)
+        return int(stats[table].get(name, 0))
+    return int(stats[key])
 
 
 def stats_markdown(stats: dict[str, Any]) -> str:
@@ -53,6 +108,13 @@ def stats_markdown(stats: dict[str, Any]) -> str:
         f"({stats['documents_without_boilerplate'] / max(stats['documents'], 1):.0%})",
         "- Paragraphs per label (distinct wordings): "
         + ", ".join(f"{k} {n} ({stats['distinct'][k]})" for k, n in stats["labels"].items()),
+        f"- Short reporting lines (<= {SHORT_WORDS} words): {stats['short_reporting']}; hard-negative reporting "
+        f"paragraphs (on donation, subscription, social-media, copyright… topics; keyword estimate): "
+        f"{stats['hard_negatives']}",
+        "",
+        "| minimum | value | required | met |",
+        "|---|---:|---:|---|",
+        *(f"| {m['what']} | {m['value']} | {m['required']} | {'yes' if m['met'] else 'NO'} |" for m in stats["minimums"]),
         "",
         "| language | documents | " + " | ".join(labels) + " |",
         "|---|---:|" + "---:|" * len(labels),

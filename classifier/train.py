@@ -9,6 +9,7 @@ much to trust stage 1 on text it has not seen. The same folds give the cross-val
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -16,7 +17,7 @@ import numpy as np
 
 from .context import context_features
 from .data import Document
-from .errors import DataError
+from .errors import DataError, ModelError
 from .features import DENSE_NAMES, HASH_BITS, NGRAM_MAX, NGRAM_MIN, dense_matrix, hashed_features
 from .labels import DEFAULT_LABELS
 from .metrics import score
@@ -85,7 +86,9 @@ def _views(docs: Sequence[Document], seed: int, labels: np.ndarray) -> list[np.n
     scraper may send one paragraph), and a widget line can sit anywhere in a page. Written pages alone
     would teach stage 2 that a first line is furniture and that a line between two body paragraphs is
     body. So each document also gives CROPS_PER_DOC random contiguous slices and, when it has both,
-    MOVES_PER_DOC copies with one non-reporting paragraph moved between two reporting ones.
+    MOVES_PER_DOC copies with one single-line widget (a non-reporting paragraph whose neighbours have
+    other labels) moved between two reporting paragraphs. Lines of a multi-line widget are not moved:
+    alone among body paragraphs, a bare headline from a link list reads as a subheading.
     ``labels`` holds each row's label index; 0 is the first label (``reporting`` in the default set).
     """
     rng = np.random.default_rng(seed)
@@ -98,7 +101,11 @@ def _views(docs: Sequence[Document], seed: int, labels: np.ndarray) -> list[np.n
             length = int(rng.integers(1, n + 1))
             first = int(rng.integers(0, n - length + 1))
             views.append(rows[first : first + length])
-        junk = np.flatnonzero(labels[rows] != 0)
+        lab = labels[rows]
+        alone = np.ones(n, dtype=bool)  # a line that is a whole widget: its neighbours have other labels
+        alone[1:] &= lab[1:] != lab[:-1]
+        alone[:-1] &= lab[:-1] != lab[1:]
+        junk = np.flatnonzero((lab != 0) & alone)
         for _ in range(MOVES_PER_DOC if 0 < len(junk) < n else 0):
             moved = rows[junk[rng.integers(len(junk))]]
             rest = rows[rows != moved]
@@ -222,6 +229,7 @@ def train_and_save(
     from .evaluate import evaluate
     from .stats import corpus_stats
 
+    check_output_directory(Path(output))
     docs = load_documents(data)
     eval_docs = {name: load_documents([name]) for name in eval_sets}
     model, cv = train_model(docs, seed=seed, folds=folds, progress=progress)
@@ -244,5 +252,28 @@ def train_and_save(
         report = evaluate(model, edocs)
         report["command"] = f"classifier evaluate {name} --model {output}"
         metrics["evaluations"][name] = report
-    save(model, output, metrics=metrics, card=model_card(model.config, metrics))
+    try:
+        save(model, output, metrics=metrics, card=model_card(model.config, metrics))
+    except OSError as exc:
+        raise ModelError(f"{output}: cannot write the model ({exc.strerror})") from None
     return metrics
+
+
+def check_output_directory(output: Path) -> None:
+    """Refuse, before any training time is spent, an output that cannot or should not be written.
+
+    Writing a model replaces config.json and README.md, so only an empty directory, a model directory,
+    or a path that does not exist yet (under a directory) is accepted.
+    """
+    from .artifact import CONFIG_FILE, read_json
+
+    if output.exists() and not output.is_dir():
+        raise ModelError(f"{output}: exists and is not a directory")
+    if output.is_dir() and any(output.iterdir()):
+        if not (output / CONFIG_FILE).is_file() or "format_version" not in read_json(output / CONFIG_FILE):
+            raise ModelError(f"{output}: directory is not empty and not a model directory; refusing to overwrite it")
+    parent = output.parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        raise ModelError(f"{output}: {parent} is not a directory")

@@ -77,6 +77,30 @@ def test_clean_rejects_unknown_keep_label(trained_model: classifier.Model) -> No
         trained_model.clean("text", keep=["reportage"])
 
 
+@pytest.mark.parametrize("bad", ["a whole text", b"bytes", [1, 2]])
+def test_classify_refuses_what_is_not_a_list_of_paragraphs(trained_model: classifier.Model, bad: object) -> None:
+    with pytest.raises(classifier.InputError):
+        trained_model.classify(bad)  # type: ignore[arg-type]
+
+
+def test_clean_accepts_one_label_as_a_string_and_refuses_none(trained_model: classifier.Model) -> None:
+    text = "Read more:\nThe council approved the budget on Tuesday."
+    assert trained_model.clean(text, keep="reporting") == trained_model.clean(text, keep=["reporting"])
+    with pytest.raises(classifier.ClassifierError, match="at least one"):
+        trained_model.clean(text, keep=[])
+
+
+def test_long_documents_are_scored_in_chunks_with_identical_results(
+    default_model: classifier.Model, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import classifier.model as model_module
+
+    paras = ARTICLE.read_text(encoding="utf-8").splitlines() * 5
+    whole = default_model.probabilities(paras)
+    monkeypatch.setattr(model_module, "CHUNK_CHARS", 300)
+    assert np.allclose(default_model.probabilities(paras), whole)
+
+
 def test_model_pickles_and_predicts_the_same(trained_model: classifier.Model) -> None:
     paras = ["Read more:", "The council approved the budget.", "Follow us on social media"]
     clone = pickle.loads(pickle.dumps(trained_model))

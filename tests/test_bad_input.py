@@ -62,12 +62,29 @@ def test_utf16_with_bom_is_read_and_written_back_as_utf16(tmp_path: Path) -> Non
     assert "wetland park" in text and "Tags:" not in text
 
 
+def test_utf16_big_endian_stays_big_endian(tmp_path: Path) -> None:
+    path = tmp_path / "be.txt"
+    data = codecs.BOM_UTF16_BE + ARTICLE.read_text(encoding="utf-8").encode("utf-16-be")
+    path.write_bytes(data)
+    result = clean(path, "--keep", KEEP_ALL)
+    assert result.exit_code == 0 and result.stdout_bytes == data
+
+
+def test_in_place_through_a_symlink_cleans_the_target(tmp_path: Path) -> None:
+    target = tmp_path / "real.txt"
+    target.write_bytes(ARTICLE.read_bytes())
+    (tmp_path / "link.txt").symlink_to(target)
+    assert clean(tmp_path / "link.txt", "--in-place").exit_code == 0
+    assert (tmp_path / "link.txt").is_symlink() and "Tags:" not in target.read_text()
+
+
 def test_crlf_is_preserved(tmp_path: Path) -> None:
     path = tmp_path / "crlf.txt"
     path.write_bytes(ARTICLE.read_bytes().replace(b"\n", b"\r\n"))
     result = clean(path)
     assert result.exit_code == 0
     assert b"\r\n" in result.stdout_bytes and b"\n" not in result.stdout_bytes.replace(b"\r\n", b"")
+    assert b"Tags:" not in result.stdout_bytes and b"wetland park" in result.stdout_bytes
 
 
 @pytest.mark.parametrize("content", [b"", b"   \n\t\n", b"\r\n\r\n"])

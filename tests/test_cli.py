@@ -27,7 +27,8 @@ def invoke(*args: str, input: bytes | str | None = None):
 def test_every_command_has_help_with_an_example_and_is_in_the_readme(command: str) -> None:
     result = invoke(command, "-h")
     assert result.exit_code == 0, result.output
-    assert "Example: classifier " + command in " ".join(result.output.split())
+    last = [line for line in result.output.splitlines() if line.strip()][-1].strip()
+    assert last.startswith("Example: classifier " + command), last
     assert f"classifier {command}" in README.read_text(encoding="utf-8")
 
 
@@ -87,9 +88,51 @@ def test_many_inputs_without_destination_is_a_usage_error(tmp_path: Path) -> Non
     assert result.exit_code == 2 and "--output-dir" in result.output
 
 
-def test_unknown_keep_label_fails_cleanly() -> None:
-    result = invoke("clean", ARTICLE, "--keep", "news")
-    assert result.exit_code == 1 and "unknown label" in result.stderr
+@pytest.mark.parametrize(("keep", "message"), [("news", "unknown label"), ("", "at least one label"), (",", "at least one")])
+def test_bad_keep_is_a_usage_error(keep: str, message: str) -> None:
+    result = invoke("clean", ARTICLE, "--keep", keep)
+    assert result.exit_code == 2 and message in result.output
+
+
+def test_version() -> None:
+    result = invoke("--version")
+    assert result.exit_code == 0 and result.stdout.startswith("classifier ")
+
+
+def test_output_names_that_collide_are_refused_not_overwritten(tmp_path: Path) -> None:
+    for sub in ("d1", "d2"):
+        (tmp_path / sub).mkdir()
+        shutil.copy(ARTICLE, tmp_path / sub / "a.txt")
+    result = invoke("clean", tmp_path / "d1" / "a.txt", tmp_path / "d2" / "a.txt", "-o", tmp_path / "out")
+    assert result.exit_code == 1 and "would overwrite the output of" in result.stderr
+    assert (tmp_path / "out" / "a.txt").exists()
+
+
+def test_output_dir_equal_to_input_dir_does_not_touch_originals(tmp_path: Path) -> None:
+    shutil.copy(ARTICLE, tmp_path / "a.txt")
+    result = invoke("clean", tmp_path / "a.txt", tmp_path / "a.txt", "-o", tmp_path)
+    assert result.exit_code == 1 and "would overwrite the input" in result.stderr
+    result = invoke("clean", tmp_path, "-o", tmp_path)
+    assert result.exit_code == 1 and "no files matching" in result.stderr
+    assert (tmp_path / "a.txt").read_bytes() == ARTICLE.read_bytes()
+
+
+def test_outputs_inside_an_input_directory_are_not_cleaned_again(tmp_path: Path) -> None:
+    shutil.copy(ARTICLE, tmp_path / "a.txt")
+    for _ in range(2):
+        assert invoke("clean", tmp_path, "-o", tmp_path / "out").exit_code == 0
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.txt")) == ["a.txt", "out/a.txt"]
+
+
+def test_train_refuses_to_overwrite_a_directory_that_is_not_a_model(tmp_path: Path, tiny_data: Path) -> None:
+    (tmp_path / "proj").mkdir()
+    (tmp_path / "proj" / "README.md").write_text("mine")
+    result = invoke("train", tiny_data, "--output", tmp_path / "proj")
+    assert result.exit_code == 1 and "not a model directory" in result.stderr
+    assert (tmp_path / "proj" / "README.md").read_text() == "mine"
+    (tmp_path / "file").write_text("x")
+    result = invoke("train", tiny_data, "--output", tmp_path / "file" / "sub")
+    assert result.exit_code == 1 and "is not a directory" in result.stderr and "Traceback" not in result.output
 
 
 def test_failed_inputs_are_listed_and_others_still_processed(tmp_path: Path) -> None:

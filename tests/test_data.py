@@ -91,3 +91,10 @@ def test_no_paragraph_is_repeated_across_documents(corpus: list) -> None:
                 repeated.add(text)
             seen.setdefault(text, doc.doc_id)
     assert not repeated, f"{len(repeated)} repeated paragraphs, e.g. {sorted(repeated)[:5]}"
+
+
+def test_corpus_meets_the_minimums_of_its_data_card(corpus: list) -> None:
+    from classifier.stats import corpus_stats
+
+    missed = [m for m in corpus_stats(corpus)["minimums"] if not m["met"]]
+    assert not missed, missed

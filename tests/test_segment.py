@@ -1,6 +1,6 @@
 import pytest
 
-from classifier import split_paragraphs
+from classifier import ClassifierError, split_paragraphs
 
 
 def test_lines_mode_takes_each_non_blank_line() -> None:
@@ -31,6 +31,11 @@ def test_empty_and_whitespace_text_has_no_paragraphs(text: str) -> None:
     assert split_paragraphs(text) == []
 
 
+def test_auto_with_crlf_line_endings_and_no_blank_lines_uses_lines() -> None:
+    assert [s.text for s in split_paragraphs("a\r\nb\r\nc\r\n")] == ["a", "b", "c"]
+    assert [s.text for s in split_paragraphs("a\rb\r\rc")] == ["a\rb", "c"]
+
+
 def test_unknown_mode_is_refused() -> None:
-    with pytest.raises(ValueError, match="split mode"):
+    with pytest.raises(ClassifierError, match="split mode"):
         split_paragraphs("x", "sentences")
