@@ -78,9 +78,10 @@ SplitOpt = Annotated[
 JobsOpt = Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes for many files.")]
 GlobOpt = Annotated[str, typer.Option("--glob", help="Files to take from directory inputs.")]
 InputsArg = Annotated[
-    list[str], typer.Argument(
+    list[str],
+    typer.Argument(
         help="Files, directories (searched recursively) or - for stdin.", show_default=False, metavar="FILE|DIR|-..."
-    )
+    ),
 ]
 HtmlOpt = Annotated[
     bool,
@@ -265,7 +266,10 @@ def predict(
 
 @app.command(epilog="Example: classifier train training_data/ --output models/default")
 def train(
-    data: Annotated[list[str], typer.Argument(help="Labeled .jsonl/.tsv files or directories.", show_default=False, metavar="DATA...")],
+    data: Annotated[
+        list[str],
+        typer.Argument(help="Labeled .jsonl/.tsv files or directories.", show_default=False, metavar="DATA..."),
+    ],
     output: Annotated[Path, typer.Option("--output", "-o", help="Model directory to write.")],
     seed: Annotated[int, typer.Option(help="Seed for fold assignment and the solver.")] = 0,
     folds: Annotated[int, typer.Option(min=2, help="Cross-validation folds (grouped by document).")] = 5,
@@ -274,8 +278,7 @@ def train(
         typer.Option("--eval", help="Held-out labeled data to score and record in the model card (repeatable)."),
     ] = None,
 ) -> None:
-    """Train a model, print its cross-validation scores, and write the model directory.
-    """
+    """Train a model, print its cross-validation scores, and write the model directory."""
     from .metrics import format_report
     from .train import train_and_save
 
@@ -300,15 +303,17 @@ def train(
 
 @app.command(epilog="Example: classifier evaluate ../shared/realdev/*.jsonl --json")
 def evaluate(
-    data: Annotated[list[str], typer.Argument(help="Labeled .jsonl/.tsv files or directories.", show_default=False, metavar="DATA...")],
+    data: Annotated[
+        list[str],
+        typer.Argument(help="Labeled .jsonl/.tsv files or directories.", show_default=False, metavar="DATA..."),
+    ],
     model: ModelOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     keep: Annotated[str, typer.Option("--keep", "-k", help="Labels counted as kept in the cleaning view.")] = ",".join(
         DEFAULT_KEEP
     ),
 ) -> None:
-    """Score a model on labeled documents: per-class P/R/F1, macro-F1, confusion, cleaning view.
-    """
+    """Score a model on labeled documents: per-class P/R/F1, macro-F1, confusion, cleaning view."""
     from .data import load_documents
     from .evaluate import evaluate as run_evaluation
     from .metrics import format_report
@@ -331,8 +336,7 @@ def evaluate(
 def info(
     model: ModelOpt = None, as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False
 ) -> None:
-    """Show a model's labels, training data, metrics and versions.
-    """
+    """Show a model's labels, training data, metrics and versions."""
     from .artifact import read_metrics
 
     m = _load(model)
@@ -364,15 +368,17 @@ def info(
 
 @app.command("data-stats", epilog="Example: classifier data-stats training_data/ --json")
 def data_stats(
-    data: Annotated[list[str], typer.Argument(help="Labeled .jsonl/.tsv files or directories.", show_default=False, metavar="DATA...")],
+    data: Annotated[
+        list[str],
+        typer.Argument(help="Labeled .jsonl/.tsv files or directories.", show_default=False, metavar="DATA..."),
+    ],
     write_card: Annotated[
         Optional[Path],
         typer.Option("--write-card", help="Update the tables between the data-stats markers of this Markdown file."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
-    """Count documents and paragraphs per label, language and page kind.
-    """
+    """Count documents and paragraphs per label, language and page kind."""
     from .data import load_documents
     from .stats import corpus_stats, stats_markdown, update_card
 

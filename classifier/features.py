@@ -196,12 +196,16 @@ def edge_tokens(paragraphs: list[str], hash_bits: int = HASH_BITS) -> tuple[np.n
     return np.array(rows, dtype=np.int64), np.array(buckets, dtype=np.int64)
 
 
-def hashed_features(paragraphs: list[str], hash_bits: int = HASH_BITS,
-                    ngram_range: tuple[int, int] = (NGRAM_MIN, NGRAM_MAX)) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def hashed_features(
+    paragraphs: list[str], hash_bits: int = HASH_BITS, ngram_range: tuple[int, int] = (NGRAM_MIN, NGRAM_MAX)
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """All sparse features of one document as ``(rows, buckets, values)``; repeated pairs add up."""
     n = len(paragraphs)
     rows, buckets = ngram_buckets(paragraphs, hash_bits, ngram_range)
     values = ngram_weights(rows, n)
     erows, ebuckets = edge_tokens(paragraphs, hash_bits)
-    return (np.concatenate([rows, erows]), np.concatenate([buckets, ebuckets]),
-            np.concatenate([values, np.full(len(erows), EDGE_VALUE)]))
+    return (
+        np.concatenate([rows, erows]),
+        np.concatenate([buckets, ebuckets]),
+        np.concatenate([values, np.full(len(erows), EDGE_VALUE)]),
+    )

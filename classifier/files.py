@@ -85,8 +85,9 @@ class Input:
     relative: Path
 
 
-def expand_inputs(inputs: Iterable[str], pattern: str = DEFAULT_GLOB,
-                  exclude: Path | None = None) -> tuple[list[Input], list[str]]:
+def expand_inputs(
+    inputs: Iterable[str], pattern: str = DEFAULT_GLOB, exclude: Path | None = None
+) -> tuple[list[Input], list[str]]:
     """Inputs in order, directories walked recursively for ``pattern``; ``-`` is stdin.
 
     Files under ``exclude`` (the output directory) are skipped in directory walks, so a second run does

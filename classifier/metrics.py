@@ -83,7 +83,7 @@ def format_report(report: dict[str, Any]) -> str:
     lines.append("confusion (rows: true, columns: predicted)")
     cell = max(width, 10)
     lines.append(f"{'':{width}}" + "".join(f"{x:>{cell}}" for x in labels))
-    for label, row in zip(labels, report["confusion"]):
+    for label, row in zip(labels, report["confusion"], strict=True):
         lines.append(f"{label:{width}}" + "".join(f"{v:{cell}d}" for v in row))
     c = report["cleaning"]
     lines.append("")

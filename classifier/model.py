@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 
 from .context import context_features
-from .features import dense_matrix, hashed_features
 from .errors import ClassifierError, InputError
+from .features import dense_matrix, hashed_features
 from .labels import DEFAULT_KEEP
 from .segment import Span, join_kept, split_paragraphs
 

@@ -80,9 +80,7 @@ def corpus_stats(docs: Sequence[Document]) -> dict[str, Any]:
         "short_reporting": short_reporting,
         "languages_30": sum(n >= 30 for n in docs_by_lang.values()),
         "clean_percent": round(100 * clean_docs / max(len(docs), 1)),
-        "labels_everywhere": sum(
-            len(by_lang.get(lang, {})) >= len(labels) for lang in REQUIRED_LANGUAGES
-        ),
+        "labels_everywhere": sum(len(by_lang.get(lang, {})) >= len(labels) for lang in REQUIRED_LANGUAGES),
     }
     stats["minimums"] = [
         {"what": what, "value": _lookup(stats, key), "required": need, "met": _lookup(stats, key) >= need}
@@ -114,7 +112,10 @@ def stats_markdown(stats: dict[str, Any]) -> str:
         "",
         "| minimum | value | required | met |",
         "|---|---:|---:|---|",
-        *(f"| {m['what']} | {m['value']} | {m['required']} | {'yes' if m['met'] else 'NO'} |" for m in stats["minimums"]),
+        *(
+            f"| {m['what']} | {m['value']} | {m['required']} | {'yes' if m['met'] else 'NO'} |"
+            for m in stats["minimums"]
+        ),
         "",
         "| language | documents | " + " | ".join(labels) + " |",
         "|---|---:|" + "---:|" * len(labels),

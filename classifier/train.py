@@ -9,8 +9,8 @@ much to trust stage 1 on text it has not seen. The same folds give the cross-val
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -269,9 +269,9 @@ def check_output_directory(output: Path) -> None:
 
     if output.exists() and not output.is_dir():
         raise ModelError(f"{output}: exists and is not a directory")
-    if output.is_dir() and any(output.iterdir()):
-        if not (output / CONFIG_FILE).is_file() or "format_version" not in read_json(output / CONFIG_FILE):
-            raise ModelError(f"{output}: directory is not empty and not a model directory; refusing to overwrite it")
+    is_model = (output / CONFIG_FILE).is_file() and "format_version" in read_json(output / CONFIG_FILE)
+    if output.is_dir() and any(output.iterdir()) and not is_model:
+        raise ModelError(f"{output}: directory is not empty and not a model directory; refusing to overwrite it")
     parent = output.parent
     while not parent.exists():
         parent = parent.parent

@@ -88,7 +88,9 @@ def test_many_inputs_without_destination_is_a_usage_error(tmp_path: Path) -> Non
     assert result.exit_code == 2 and "--output-dir" in result.output
 
 
-@pytest.mark.parametrize(("keep", "message"), [("news", "unknown label"), ("", "at least one label"), (",", "at least one")])
+@pytest.mark.parametrize(
+    ("keep", "message"), [("news", "unknown label"), ("", "at least one label"), (",", "at least one")]
+)
 def test_bad_keep_is_a_usage_error(keep: str, message: str) -> None:
     result = invoke("clean", ARTICLE, "--keep", keep)
     assert result.exit_code == 2 and message in result.output
