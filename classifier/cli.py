@@ -277,6 +277,9 @@ def train(
         Optional[list[str]],
         typer.Option("--eval", help="Held-out labeled data to score and record in the model card (repeatable)."),
     ] = None,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", min=1, help="Fits run at once (threads); the model does not depend on it.")
+    ] = 2,
 ) -> None:
     """Train a model, print its cross-validation scores, and write the model directory."""
     from .metrics import format_report
@@ -292,6 +295,7 @@ def train(
             eval_sets=eval_sets or [],
             command=command,
             progress=lambda msg: typer.echo(msg, err=True),
+            jobs=jobs,
         )
     typer.echo(f"cross-validation ({metrics['cross_validation']['folds']} folds, grouped by document):")
     typer.echo(format_report(metrics["cross_validation"]))

@@ -70,6 +70,16 @@ def _fit(x: Any, y: np.ndarray, c: float, seed: int) -> Any:
     return LogisticRegression(C=c, solver="saga", tol=TOL, max_iter=MAX_ITER, random_state=seed).fit(x, y)
 
 
+def _fit_all(x: Any, y: np.ndarray, masks: list[np.ndarray | None], c: float, seed: int, jobs: int) -> list[Any]:
+    """One fit per row mask (None: all rows), ``jobs`` at a time; scikit-learn's solvers release the GIL."""
+    from joblib import Parallel, delayed
+
+    def fit_part(mask: np.ndarray | None) -> Any:  # slices inside the worker: at most `jobs` copies of x
+        return _fit(x, y, c, seed) if mask is None else _fit(x[mask], y[mask], c, seed)
+
+    return list(Parallel(n_jobs=jobs, backend="threading")(delayed(fit_part)(m) for m in masks))
+
+
 def _proba_full(clf: Any, x: Any, n_labels: int) -> np.ndarray:
     """Softmax of the decision function with a column per label, exactly as ``Model`` computes it."""
     coef, bias = _full_coef(clf, n_labels)
@@ -117,9 +127,17 @@ def _views(docs: Sequence[Document], seed: int, labels: np.ndarray) -> list[np.n
 
 
 def train_model(
-    docs: Sequence[Document], seed: int = 0, folds: int = FOLDS, progress: Callable[[str], None] | None = None
+    docs: Sequence[Document],
+    seed: int = 0,
+    folds: int = FOLDS,
+    progress: Callable[[str], None] | None = None,
+    jobs: int = 2,
 ) -> tuple[Model, dict[str, Any]]:
-    """Fit a model on ``docs``; returns it with a document-grouped cross-validation report."""
+    """Fit a model on ``docs``; returns it with a document-grouped cross-validation report.
+
+    ``jobs`` fits run at once in threads; every fit has its own fixed seed, so the result does not
+    depend on ``jobs``.
+    """
     say = progress or (lambda _msg: None)
     started = time.perf_counter()
     labels = _label_order(docs)
@@ -134,12 +152,13 @@ def train_model(
     x1, dense = _stage1_matrix(docs, HASH_BITS)
 
     fold_of = _assign_folds(len(docs), n_folds, seed)[groups]
+    say(f"stage 1: {n_folds} folds and the final fit, {jobs} at a time")
+    fits = _fit_all(x1, y, [fold_of != k for k in range(n_folds)] + [None], STAGE1_C, seed, jobs)
     p1_oof = np.zeros((len(y), len(labels)))
-    for k in range(n_folds):
-        say(f"stage 1, fold {k + 1}/{n_folds}")
+    for k, clf in enumerate(fits[:n_folds]):
         test = fold_of == k
-        clf = _fit(x1[~test], y[~test], STAGE1_C, seed)
         p1_oof[test] = _proba_full(clf, x1[test], len(labels))
+    stage1 = fits[n_folds]
     views = _views(docs, seed, y)
     dense_all = np.vstack(dense)
     x2 = np.vstack([context_features(p1_oof[v], dense_all[v]) for v in views])
@@ -147,14 +166,13 @@ def train_model(
     y2, fold2 = y[rows2], fold_of[rows2]
     whole = np.concatenate([np.full(len(v), i < len(docs)) for i, v in enumerate(views)])
 
+    say("stage 2: folds and the final fit")
+    fits2 = _fit_all(x2, y2, [fold2 != k for k in range(n_folds)] + [None], STAGE2_C, seed, jobs)
     pred_oof = np.zeros(len(y), dtype=np.int64)
-    for k in range(n_folds):
-        train_part, test_part = fold2 != k, (fold2 == k) & whole
-        clf2 = _fit(x2[train_part], y2[train_part], STAGE2_C, seed)
+    for k, clf2 in enumerate(fits2[:n_folds]):
+        test_part = (fold2 == k) & whole
         pred_oof[rows2[test_part]] = _proba_full(clf2, x2[test_part], len(labels)).argmax(axis=1)
-    say("fitting final stages on all data")
-    stage1 = _fit(x1, y, STAGE1_C, seed)
-    stage2 = _fit(x2, y2, STAGE2_C, seed)
+    stage2 = fits2[n_folds]
 
     n_hash = 2**HASH_BITS
     coef1, coef2 = _full_coef(stage1, len(labels)), _full_coef(stage2, len(labels))
@@ -212,6 +230,7 @@ def train_and_save(
     eval_sets: Sequence[str] = (),
     command: str = "",
     progress: Callable[[str], None] | None = None,
+    jobs: int = 2,
 ) -> dict[str, Any]:
     """Train on ``data`` (files/directories), evaluate on ``eval_sets``, write the model directory.
 
@@ -232,7 +251,7 @@ def train_and_save(
     check_output_directory(Path(output))
     docs = load_documents(data)
     eval_docs = {name: load_documents([name]) for name in eval_sets}
-    model, cv = train_model(docs, seed=seed, folds=folds, progress=progress)
+    model, cv = train_model(docs, seed=seed, folds=folds, progress=progress, jobs=jobs)
     stats = corpus_stats(docs)
     model.config["training"].update(
         data_sha256=data_sha256(data),

@@ -142,3 +142,14 @@ def test_prediction_does_not_import_scikit_learn() -> None:
         "bad = [k for k in sys.modules if k.split('.')[0] in ('sklearn', 'scipy')]; assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_training_does_not_depend_on_the_number_of_jobs(tiny_data: Path) -> None:
+    from classifier.data import load_documents
+    from classifier.train import train_model
+
+    docs = load_documents([tiny_data])
+    one, _ = train_model(docs, seed=1, folds=3, jobs=1)
+    two, _ = train_model(docs, seed=1, folds=3, jobs=2)
+    for name, arr in one.weights.as_arrays().items():
+        assert np.array_equal(arr, two.weights.as_arrays()[name]), name
