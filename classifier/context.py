@@ -36,7 +36,7 @@ def _window_max(p: np.ndarray, side: int) -> np.ndarray:
 
 def n_context_features(n_labels: int, n_dense: int) -> int:
     """Width of the matrix ``context_features`` returns."""
-    return n_labels * (5 + 2 * NEAR) + 2 * NEAR + 6 + 3 * n_dense
+    return n_labels * (7 + 2 * NEAR) + 2 * NEAR + 6 + 3 * n_dense
 
 
 def context_features(probs: np.ndarray, dense: np.ndarray) -> np.ndarray:
@@ -58,6 +58,8 @@ def context_features(probs: np.ndarray, dense: np.ndarray) -> np.ndarray:
         (idx / max(n - 1, 1))[:, None],
         (idx == 0)[:, None].astype(np.float64),
         (idx == n - 1)[:, None].astype(np.float64),
+        probs * (idx == 0)[:, None],  # a page's first line: the headline, whatever it looks like alone
+        probs * (idx == n - 1)[:, None],
         (np.log1p(idx) / 4.0)[:, None],
         (np.log1p(n - 1 - idx) / 4.0)[:, None],
         np.full((n, 1), np.log1p(n) / 5.0),
