@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ClassifierError
-from .files import Input, TextFile, decode, read_text_file, write_atomic
+from .files import Input, TextFile, decode, read_text_file, write_atomic, write_output
 from .model import Model, Paragraph
 from .segment import join_kept, split_paragraphs
 
@@ -58,12 +58,7 @@ def clean_one(
             if result.dropped:
                 write_atomic(item.path, cleaned)
         elif output_dir is not None:
-            target = output_dir / item.relative
-            try:
-                target.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise ClassifierError(f"{target.parent}: cannot create output directory ({exc.strerror})") from None
-            write_atomic(target, cleaned)
+            write_output(output_dir / item.relative, cleaned)
         else:
             result.output = cleaned
     except ClassifierError as exc:

@@ -62,18 +62,31 @@ def decode(data: bytes, name: str) -> TextFile:
         return TextFile(data.decode("utf-8", errors="surrogateescape"), encoding, warning)
 
 
-def read_text_file(path: str | os.PathLike[str]) -> TextFile:
-    """Read and decode one file; an ``InputError`` names the file and the problem."""
+def read_bytes(path: str | os.PathLike[str]) -> bytes:
+    """A file's bytes; an ``InputError`` names the file and the problem."""
     name = os.fspath(path)
     try:
-        data = Path(path).read_bytes()
+        return Path(path).read_bytes()
     except FileNotFoundError:
         raise InputError(f"{name}: no such file") from None
     except IsADirectoryError:
         raise InputError(f"{name}: is a directory") from None
     except OSError as exc:
         raise InputError(f"{name}: cannot read ({exc.strerror})") from None
-    return decode(data, name)
+
+
+def read_text_file(path: str | os.PathLike[str]) -> TextFile:
+    """Read and decode one file; an ``InputError`` names the file and the problem."""
+    return decode(read_bytes(path), os.fspath(path))
+
+
+def write_output(target: Path, data: bytes) -> None:
+    """Write ``data`` to ``target`` atomically, creating its directory first."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{target.parent}: cannot create output directory ({exc.strerror})") from None
+    write_atomic(target, data)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ raises ``MissingExtraError`` (a ``ClassifierError`` and an ``ImportError``) sayi
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterable
 from functools import cache
@@ -18,7 +17,7 @@ from types import ModuleType
 from .artifact import load
 from .batch import FileResult
 from .errors import ClassifierError, InputError
-from .files import Input, write_atomic
+from .files import Input, read_bytes, write_output
 from .integrations import require
 from .labels import DEFAULT_KEEP
 from .model import Model
@@ -69,17 +68,7 @@ def clean_html(
 
 
 def _read_bytes(item: Input) -> bytes:
-    if item.path is None:
-        return sys.stdin.buffer.read()
-    name = os.fspath(item.path)
-    try:
-        return item.path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{name}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{name}: is a directory") from None
-    except OSError as exc:
-        raise InputError(f"{name}: cannot read ({exc.strerror})") from None
+    return sys.stdin.buffer.read() if item.path is None else read_bytes(item.path)
 
 
 def _extract_file(item: Input, result: FileResult) -> str:
@@ -113,12 +102,7 @@ def clean_html_file(
         cleaned = join_kept(text, spans, keep_mask)
         data = (cleaned + "\n" if cleaned and not cleaned.endswith("\n") else cleaned).encode("utf-8")
         if output_dir is not None:
-            target = output_dir / item.relative.with_suffix(OUTPUT_SUFFIX)
-            try:
-                target.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise ClassifierError(f"{target.parent}: cannot create output directory ({exc.strerror})") from None
-            write_atomic(target, data)
+            write_output(output_dir / item.relative.with_suffix(OUTPUT_SUFFIX), data)
         else:
             result.output = data
     except ClassifierError as exc:
