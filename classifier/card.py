@@ -49,7 +49,8 @@ def model_card(config: dict[str, Any], metrics: dict[str, Any]) -> str:
         f"- Versions: classifier {v.get('classifier')}, numpy {v.get('numpy')}, scikit-learn {v.get('scikit-learn')}, "
         f"Python {v.get('python')}",
         f"- Features: hashed character {config['features']['ngram_range'][0]}–{config['features']['ngram_range'][1]}-grams "
-        f"(2^{config['features']['hash_bits']} buckets) and {len(config['features']['dense'])} layout features; "
+        f"(2^{config['features']['hash_bits']} buckets), each paragraph's first words and last word, and "
+        f"{len(config['features']['dense'])} layout features; "
         "a second stage reads neighbours' first-stage probabilities and the paragraph's position.",
     ]
     summary = t.get("data_summary")
