@@ -56,7 +56,7 @@ def clean_one(
         cleaned = source.encode(join_kept(source.text, spans, keep_mask))
         if in_place and item.path is not None:
             if result.dropped:
-                write_atomic(item.path, cleaned)
+                write_atomic(Path(item.path), cleaned)
         elif output_dir is not None:
             write_output(output_dir / item.relative, cleaned)
         else:

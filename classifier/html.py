@@ -102,7 +102,7 @@ def clean_html_file(
         cleaned = join_kept(text, spans, keep_mask)
         data = (cleaned + "\n" if cleaned and not cleaned.endswith("\n") else cleaned).encode("utf-8")
         if output_dir is not None:
-            write_output(output_dir / item.relative.with_suffix(OUTPUT_SUFFIX), data)
+            write_output(output_dir / Path(item.relative).with_suffix(OUTPUT_SUFFIX), data)
         else:
             result.output = data
     except ClassifierError as exc:

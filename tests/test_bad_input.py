@@ -112,9 +112,9 @@ def test_file_that_disappears_mid_run(tmp_path: Path, monkeypatch: pytest.Monkey
         (src / name).write_bytes(ARTICLE.read_bytes())
     real_read = batch.read_text_file
 
-    def vanish_then_read(path: Path):
-        if path.name == "b.txt":
-            path.unlink()
+    def vanish_then_read(path: str):
+        if os.path.basename(path) == "b.txt":
+            os.unlink(path)
         return real_read(path)
 
     monkeypatch.setattr(batch, "read_text_file", vanish_then_read)
