@@ -96,9 +96,9 @@ def dense_features(text: str) -> list[float]:
     words = sample.split()
     n_words = len(words)
     n_chars = len(text.strip())
-    letters = sum(ch.isalpha() for ch in sample)
-    upper = sum(ch.isupper() for ch in sample)
-    digits = sum(ch.isdigit() for ch in sample)
+    letters = sum(map(str.isalpha, sample))
+    upper = sum(map(str.isupper, sample))
+    digits = sum(map(str.isdigit, sample))
     alpha_words = [w for w in words if w[:1].isalpha()]
     titled = sum(w[0].isupper() for w in alpha_words)
     stripped = sample.strip()
