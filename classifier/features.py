@@ -30,6 +30,8 @@ NGRAM_MAX = 5
 HASH_BITS = 18
 #: Paragraph-initial word sequences up to this length become features of their own.
 EDGE_WORDS = 3
+#: Characters read at each end of a paragraph for its edge tokens.
+EDGE_CHARS = 200
 #: Value of an edge token, against n-grams whose values sum to about sqrt(count).
 EDGE_VALUE = 0.5
 _EDGE_MIX = 0xA24BAED4963EE407
@@ -184,11 +186,12 @@ def edge_tokens(paragraphs: list[str], hash_bits: int = HASH_BITS) -> tuple[np.n
     shift = 64 - hash_bits
     mask = (1 << 64) - 1
     for i, text in enumerate(paragraphs):
-        words = normalize(text[:200]).split()
+        words = normalize(text[:EDGE_CHARS]).split()
         if not words:
             continue
         keys = [f"^{' '.join(words[:k])}" for k in range(1, min(EDGE_WORDS, len(words)) + 1)]
-        keys.append(f"{words[-1]}$")
+        tail = words if len(text) <= EDGE_CHARS else normalize(text[-EDGE_CHARS:]).split() or words
+        keys.append(f"{tail[-1]}$")
         for key in keys:
             h = zlib.crc32(key.encode("utf-8", "surrogatepass"))
             rows.append(i)
