@@ -13,6 +13,8 @@ import numpy as np
 NEAR = 2
 #: Window (each side) over which the strongest neighbouring probability per label is taken.
 WINDOW = 5
+#: Rows of context a slice needs on each side to compute its rows' features exactly.
+PAD = max(NEAR, WINDOW)
 
 
 def _shifted(a: np.ndarray, by: int) -> np.ndarray:
@@ -39,21 +41,33 @@ def n_context_features(n_labels: int, n_dense: int) -> int:
     return n_labels * (7 + 2 * NEAR) + 2 * NEAR + 6 + 3 * n_dense
 
 
-def context_features(probs: np.ndarray, dense: np.ndarray) -> np.ndarray:
-    """Stage-2 input for one document: ``probs`` (n, labels) from stage 1, ``dense`` (n, features)."""
-    n = len(probs)
-    if n == 0:
+def context_features(
+    probs: np.ndarray,
+    dense: np.ndarray,
+    offset: int = 0,
+    total: int | None = None,
+    mean: np.ndarray | None = None,
+) -> np.ndarray:
+    """Stage-2 input for one document: ``probs`` (n, labels) from stage 1, ``dense`` (n, features).
+
+    A long document can be processed a slice at a time: pass the slice's first row ``offset``, the
+    document's ``total`` rows and its stage-1 ``mean``; rows further than ``PAD`` from the slice's ends
+    then get exactly the features they get in the whole document.
+    """
+    rows = len(probs)
+    if rows == 0:
         return np.zeros((0, n_context_features(probs.shape[1], dense.shape[1])))
-    idx = np.arange(n, dtype=np.float64)
+    n = rows if total is None else total
+    idx = np.arange(offset, offset + rows, dtype=np.float64)
     offsets = [*range(-NEAR, 0), *range(1, NEAR + 1)]
-    ones = np.ones((n, 1))
+    ones = np.ones((rows, 1))
     present = [_shifted(ones, k) for k in offsets]
     own_log = np.log(np.clip(probs, 1e-4, 1.0)) / 4.0  # evidence strength, not just rank
     blocks = [probs, own_log, *(_shifted(probs, k) for k in offsets)]
     blocks += [
         _window_max(probs, -1),
         _window_max(probs, +1),
-        np.broadcast_to(probs.mean(axis=0), probs.shape),
+        np.broadcast_to(probs.mean(axis=0) if mean is None else mean, probs.shape),
         *present,
         (idx / max(n - 1, 1))[:, None],
         (idx == 0)[:, None].astype(np.float64),
@@ -62,7 +76,7 @@ def context_features(probs: np.ndarray, dense: np.ndarray) -> np.ndarray:
         probs * (idx == n - 1)[:, None],
         (np.log1p(idx) / 4.0)[:, None],
         (np.log1p(n - 1 - idx) / 4.0)[:, None],
-        np.full((n, 1), np.log1p(n) / 5.0),
+        np.full((rows, 1), np.log1p(n) / 5.0),
         dense,
         _shifted(dense, -1),
         _shifted(dense, 1),

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .context import context_features
+from .context import PAD, context_features
 from .errors import ClassifierError, InputError
 from .features import dense_matrix, hashed_features
 from .labels import DEFAULT_KEEP
@@ -43,7 +43,7 @@ class Paragraph:
 
 
 #: Characters of paragraph text featurized at once (see ``Model.probabilities``).
-CHUNK_CHARS = 1_000_000
+CHUNK_CHARS = 200_000
 
 
 def _paragraph_list(paragraphs: Sequence[str]) -> list[str]:
@@ -123,16 +123,26 @@ class Model:
     def probabilities(self, paragraphs: Sequence[str]) -> np.ndarray:
         """Final (n, labels) probabilities of one document's paragraphs, columns in ``self.labels`` order.
 
-        Stage 1 looks at one paragraph at a time, so a long document is featurized in chunks of
-        CHUNK_CHARS characters: memory stays bounded whatever the input, with identical results.
+        A long document is processed in chunks of about CHUNK_CHARS characters: stage 1 looks at one
+        paragraph at a time, and stage 2 at PAD neighbours on each side, so memory stays bounded whatever
+        the input and the results are those of the whole document at once.
         """
         texts = _paragraph_list(paragraphs)
         if not texts:
             return np.zeros((0, len(self.labels)))
         dense = dense_matrix(texts)
-        p1 = np.vstack([self.stage1_probabilities(texts[a:b], dense[a:b]) for a, b in _chunks(texts)])
-        ctx = context_features(p1, dense)
-        return _softmax(ctx @ self.weights.context_coef + self.weights.stage2_bias)
+        spans = _chunks(texts)
+        p1 = np.vstack([self.stage1_probabilities(texts[a:b], dense[a:b]) for a, b in spans])
+        if len(spans) == 1:
+            ctx = context_features(p1, dense)
+            return _softmax(ctx @ self.weights.context_coef + self.weights.stage2_bias)
+        n, mean = len(texts), p1.mean(axis=0)
+        out = np.empty_like(p1)
+        for a, b in spans:
+            lo, hi = max(0, a - PAD), min(n, b + PAD)
+            ctx = context_features(p1[lo:hi], dense[lo:hi], offset=lo, total=n, mean=mean)[a - lo : b - lo]
+            out[a:b] = _softmax(ctx @ self.weights.context_coef + self.weights.stage2_bias)
+        return out
 
     def classify(self, paragraphs: Sequence[str]) -> list[Prediction]:
         """Label ONE document's paragraphs, given in page order (order and neighbours are evidence)."""
