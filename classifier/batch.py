@@ -114,8 +114,3 @@ def run(
 
     parallel = Parallel(n_jobs=jobs, return_as="generator", batch_size="auto")
     yield from parallel(delayed(func)(model, item, *extra) for item in items)
-
-
-def default_jobs() -> int:
-    """Cores this process may use."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
