@@ -34,6 +34,14 @@ CROPS_PER_DOC = 2
 MOVES_PER_DOC = 2
 
 
+def _require_training_packages() -> Any:
+    """scikit-learn (returned) and scipy, or a ``MissingExtraError`` saying how to install them."""
+    from .integrations import require
+
+    require("scipy", "train", "training")
+    return require("sklearn", "train", "training")
+
+
 def _label_order(docs: Sequence[Document]) -> list[str]:
     """Labels of the data, the default set in its canonical order first, any others sorted after."""
     present = {label for d in docs for label in d.labels}
@@ -138,6 +146,7 @@ def train_model(
     ``jobs`` fits run at once in threads; every fit has its own fixed seed, so the result does not
     depend on ``jobs``.
     """
+    _require_training_packages()
     say = progress or (lambda _msg: None)
     started = time.perf_counter()
     labels = _label_order(docs)
@@ -239,7 +248,7 @@ def train_and_save(
     """
     import platform
 
-    import sklearn
+    sklearn = _require_training_packages()
 
     from . import __version__
     from .artifact import save

@@ -227,3 +227,12 @@ def test_installed_console_script_runs_as_subprocess(tmp_path: Path) -> None:
     assert usage.returncode == 2
     module = subprocess.run([sys.executable, "-m", "classifier", "info"], capture_output=True, timeout=60)
     assert module.returncode == 0 and b"labels:" in module.stdout
+
+
+def test_train_without_scikit_learn_says_how_to_install_it(
+    tmp_path: Path, tiny_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "sklearn", None)
+    result = invoke("train", tiny_data, "--output", tmp_path / "m")
+    assert result.exit_code == 1 and "paragraph-classifier[train]" in result.stderr
+    assert not (tmp_path / "m").exists()
