@@ -41,6 +41,13 @@ def _read(item: Input) -> TextFile:
     return read_text_file(item.path)
 
 
+def drop_unkept(model: Model, text: str, keep: frozenset[str], split: str) -> tuple[str, int]:
+    """``text`` without its unkept paragraphs, and how many were dropped (``Model.clean`` plus the count)."""
+    spans = split_paragraphs(text, split)
+    keep_mask = [p.label in keep for p in model.classify([s.text for s in spans])]
+    return join_kept(text, spans, keep_mask), keep_mask.count(False)
+
+
 def clean_one(
     model: Model, item: Input, keep: frozenset[str], split: str, output_dir: Path | None = None, in_place: bool = False
 ) -> FileResult:
@@ -49,11 +56,8 @@ def clean_one(
     try:
         source = _read(item)
         result.warning = source.warning
-        spans = split_paragraphs(source.text, split)
-        preds = model.classify([s.text for s in spans])
-        keep_mask = [p.label in keep for p in preds]
-        result.dropped = keep_mask.count(False)
-        cleaned = source.encode(join_kept(source.text, spans, keep_mask))
+        text, result.dropped = drop_unkept(model, source.text, keep, split)
+        cleaned = source.encode(text)
         if in_place and item.path is not None:
             if result.dropped:
                 write_atomic(Path(item.path), cleaned)

@@ -15,13 +15,12 @@ from pathlib import Path
 from types import ModuleType
 
 from .artifact import load
-from .batch import FileResult
+from .batch import FileResult, drop_unkept
 from .errors import ClassifierError, InputError
 from .files import Input, read_bytes, write_output
 from .integrations import require
 from .labels import DEFAULT_KEEP
 from .model import Model
-from .segment import join_kept, split_paragraphs
 
 EXTRA = "html"
 #: Files taken from directory inputs by ``classifier clean --html`` unless ``--glob`` says otherwise.
@@ -95,11 +94,7 @@ def clean_html_file(
     try:
         if in_place:
             raise InputError(f"{item.name}: HTML input cannot be cleaned in place")
-        text = _extract_file(item, result)
-        spans = split_paragraphs(text, split)
-        keep_mask = [p.label in keep for p in model.classify([s.text for s in spans])]
-        result.dropped = keep_mask.count(False)
-        cleaned = join_kept(text, spans, keep_mask)
+        cleaned, result.dropped = drop_unkept(model, _extract_file(item, result), keep, split)
         data = (cleaned + "\n" if cleaned and not cleaned.endswith("\n") else cleaned).encode("utf-8")
         if output_dir is not None:
             write_output(output_dir / Path(item.relative).with_suffix(OUTPUT_SUFFIX), data)
