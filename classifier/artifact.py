@@ -16,12 +16,14 @@ from typing import Any
 
 import numpy as np
 
+from .cohesion import COHESION_NAMES
 from .context import n_context_features
 from .errors import ModelError
 from .features import DENSE_NAMES
 from .model import Model, Weights
 
-FORMAT_VERSION = 1
+#: 2 added stage-2 cohesion features (``features.cohesion`` in config.json); format 1 still loads.
+FORMAT_VERSION = 2
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "weights.npz"
 METRICS_FILE = "metrics.json"
@@ -98,6 +100,8 @@ def _check_config(config: dict[str, Any], where: Path) -> None:
         raise ModelError(f"{where}: config features.ngram_range must be [min, max] with 1 <= min <= max <= 8")
     if dense != list(DENSE_NAMES):
         raise ModelError(f"{where}: model was trained with layout features this version does not compute")
+    if feats.get("cohesion", []) not in ([], list(COHESION_NAMES)):
+        raise ModelError(f"{where}: model was trained with cohesion features this version does not compute")
 
 
 def load(path: str | os.PathLike[str] | None = None) -> Model:
@@ -110,11 +114,12 @@ def load(path: str | os.PathLike[str] | None = None) -> Model:
     config = read_json(where / CONFIG_FILE)
     _check_config(config, where)
     n_labels, n_dense = len(config["labels"]), len(DENSE_NAMES)
+    n_stage2_dense = n_dense + len(config["features"].get("cohesion", []))
     expected = {
         "hash_coef": (n_labels, 2 ** config["features"]["hash_bits"]),
         "dense_coef": (n_dense, n_labels),
         "stage1_bias": (n_labels,),
-        "context_coef": (n_context_features(n_labels, n_dense), n_labels),
+        "context_coef": (n_context_features(n_labels, n_stage2_dense), n_labels),
         "stage2_bias": (n_labels,),
     }
     try:

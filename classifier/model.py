@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from .cohesion import cohesion
 from .context import PAD, context_features
 from .errors import ClassifierError, InputError
 from .features import dense_matrix, hashed_features
@@ -105,6 +106,8 @@ class Model:
         self.path = path
         self._hash_bits = int(config["features"]["hash_bits"])
         self._ngram_range = tuple(config["features"]["ngram_range"])
+        # Models saved before cohesion features existed leave the key out and keep working.
+        self._cohesion = bool(config["features"].get("cohesion"))
 
     def __repr__(self) -> str:
         where = f" from {self.path}" if self.path else ""
@@ -133,6 +136,8 @@ class Model:
         dense = dense_matrix(texts)
         spans = _chunks(texts)
         p1 = np.vstack([self.stage1_probabilities(texts[a:b], dense[a:b]) for a, b in spans])
+        if self._cohesion:
+            dense = np.hstack([dense, cohesion(texts)])
         if len(spans) == 1:
             ctx = context_features(p1, dense)
             return _softmax(ctx @ self.weights.context_coef + self.weights.stage2_bias)

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .cohesion import COHESION_NAMES, cohesion
 from .context import context_features
 from .data import Document
 from .errors import DataError, ModelError
@@ -170,7 +171,9 @@ def train_model(
     stage1 = fits[n_folds]
     views = _views(docs, seed, y)
     dense_all = np.vstack(dense)
-    x2 = np.vstack([context_features(p1_oof[v], dense_all[v]) for v in views])
+    x2 = np.vstack(
+        [context_features(p1_oof[v], np.hstack([dense_all[v], cohesion([texts[i] for i in v])])) for v in views]
+    )
     rows2 = np.concatenate(views)
     y2, fold2 = y[rows2], fold_of[rows2]
     whole = np.concatenate([np.full(len(v), i < len(docs)) for i, v in enumerate(views)])
@@ -194,7 +197,9 @@ def train_model(
     )
     config = {
         "labels": labels,
-        "features": {"hash_bits": HASH_BITS, "ngram_range": [NGRAM_MIN, NGRAM_MAX], "dense": list(DENSE_NAMES)},
+        "features": {"hash_bits": HASH_BITS, "ngram_range": [NGRAM_MIN, NGRAM_MAX], "dense": list(DENSE_NAMES),
+            "cohesion": list(COHESION_NAMES),
+        },
         "training": {
             "seed": seed,
             "folds": n_folds,

@@ -83,9 +83,39 @@ def test_pickled_object_arrays_are_never_loaded(model_copy: Path) -> None:
         classifier.load(model_copy)
 
 
+def test_format_1_model_without_cohesion_features_still_loads(model_copy: Path) -> None:
+    """Models saved before stage 2 read document cohesion must keep working after an upgrade."""
+    from classifier.cohesion import COHESION_NAMES
+    from classifier.features import DENSE_NAMES
+
+    config = json.loads((model_copy / CONFIG_FILE).read_text())
+    del config["features"]["cohesion"]
+    config["format_version"] = 1
+    (model_copy / CONFIG_FILE).write_text(json.dumps(config))
+    with np.load(model_copy / WEIGHTS_FILE) as npz:
+        arrays = dict(npz)
+    width, extra = len(DENSE_NAMES) + len(COHESION_NAMES), len(COHESION_NAMES)
+    end = len(arrays["context_coef"])
+    # The last three blocks are the layout features of the paragraph and of its two neighbours.
+    drop = [end - (3 - b) * width + len(DENSE_NAMES) + k for b in range(3) for k in range(extra)]
+    arrays["context_coef"] = np.delete(arrays["context_coef"], drop, axis=0)
+    np.savez(model_copy / WEIGHTS_FILE, **arrays)
+    model = classifier.load(model_copy)
+    labels = [p.label for p in model.classify(["A headline", "Body text of the story.", "Read more:"])]
+    assert len(labels) == 3 and set(labels) <= set(model.labels)
+
+
+def test_unknown_cohesion_features_are_refused(model_copy: Path) -> None:
+    config = json.loads((model_copy / CONFIG_FILE).read_text())
+    config["features"]["cohesion"] = ["something_new"]
+    (model_copy / CONFIG_FILE).write_text(json.dumps(config))
+    with pytest.raises(classifier.ModelError, match="cohesion"):
+        classifier.load(model_copy)
+
+
 def test_model_directory_has_card_and_metrics(trained_dir: Path) -> None:
     config = json.loads((trained_dir / CONFIG_FILE).read_text())
-    assert config["format_version"] == 1
+    assert config["format_version"] == 2
     assert config["labels"] == ["reporting", "related-links", "support-appeal", "other"]
     assert len(config["training"]["data_sha256"]) == 64
     assert {"numpy", "scikit-learn", "classifier", "python"} <= set(config["versions"])
