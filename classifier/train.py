@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .augment import short_line_variants
 from .cohesion import COHESION_NAMES, cohesion
 from .context import context_features
 from .data import Document
@@ -159,11 +160,20 @@ def train_model(
     if n_folds < 2:
         raise DataError("training needs at least two documents")
     say(f"featurizing {len(docs)} documents, {len(y)} paragraphs")
-    x1, dense = _stage1_matrix(docs, HASH_BITS)
+    from scipy.sparse import vstack as sparse_vstack
 
-    fold_of = _assign_folds(len(docs), n_folds, seed)[groups]
+    x1, dense = _stage1_matrix(docs, HASH_BITS)
+    variants = short_line_variants(docs, seed)
+    x1_var, _ = _stage1_matrix(variants, HASH_BITS)
+    y_var = np.array([index[label] for d in variants for label in d.labels], dtype=y.dtype)
+    groups_var = np.repeat(np.arange(len(docs)), [len(d.texts) for d in variants])
+
+    folds_of_docs = _assign_folds(len(docs), n_folds, seed)
+    fold_of = folds_of_docs[groups]
+    fold_fit = np.concatenate([fold_of, folds_of_docs[groups_var]])
+    x_fit, y_fit = sparse_vstack([x1, x1_var], format="csr"), np.concatenate([y, y_var])
     say(f"stage 1: {n_folds} folds and the final fit, {jobs} at a time")
-    fits = _fit_all(x1, y, [fold_of != k for k in range(n_folds)] + [None], STAGE1_C, seed, jobs)
+    fits = _fit_all(x_fit, y_fit, [fold_fit != k for k in range(n_folds)] + [None], STAGE1_C, seed, jobs)
     p1_oof = np.zeros((len(y), len(labels)))
     for k, clf in enumerate(fits[:n_folds]):
         test = fold_of == k
