@@ -46,12 +46,14 @@ def model_card(config: dict[str, Any], metrics: dict[str, Any]) -> str:
         f"- Data: {t.get('documents')} documents, {t.get('paragraphs')} paragraphs; SHA-256 `{t.get('data_sha256', '')}`",
         f"- Seed {t.get('seed')}, {t.get('folds')}-fold document-grouped cross-validation; "
         f"trained in {metrics.get('train_seconds', '?')} s",
+        *_weights_line(t.get("label_weights") or {}),
         f"- Versions: classifier {v.get('classifier')}, numpy {v.get('numpy')}, scikit-learn {v.get('scikit-learn')}, "
         f"Python {v.get('python')}",
         f"- Features: hashed character {config['features']['ngram_range'][0]}–{config['features']['ngram_range'][1]}-grams "
         f"(2^{config['features']['hash_bits']} buckets), each paragraph's first words and last word, and "
         f"{len(config['features']['dense'])} layout features; "
-        "a second stage reads neighbours' first-stage probabilities and the paragraph's position.",
+        "a second stage reads neighbours' first-stage probabilities, the paragraph's position and how "
+        "much of its vocabulary the rest of the page shares.",
     ]
     summary = t.get("data_summary")
     if summary:
@@ -78,3 +80,11 @@ def model_card(config: dict[str, Any], metrics: dict[str, Any]) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _weights_line(weights: dict[str, float]) -> list[str]:
+    """The card line for ``train --weight``, or nothing when every label weighed 1."""
+    given = ", ".join(f"{label} ×{w:g}" for label, w in weights.items() if w != 1.0)
+    if not given:
+        return []
+    return [f"- Label weights in the final stage: {given} (a prior correction: training pages carry more junk than real ones)"]

@@ -280,6 +280,15 @@ def train(
     jobs: Annotated[
         int, typer.Option("--jobs", "-j", min=1, help="Fits run at once (threads); the model does not depend on it.")
     ] = 2,
+    weights: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            "--weight",
+            help="LABEL=W: weight of a label's paragraphs in the final stage, e.g. reporting=2 when the training "
+            "pages carry more junk than real ones (repeatable).",
+            metavar="LABEL=W",
+        ),
+    ] = None,
 ) -> None:
     """Train a model, print its cross-validation scores, and write the model directory."""
     from .metrics import format_report
@@ -296,6 +305,7 @@ def train(
             command=command,
             progress=lambda msg: typer.echo(msg, err=True),
             jobs=jobs,
+            label_weights=_label_weights(weights or []),
         )
     typer.echo(f"cross-validation ({metrics['cross_validation']['folds']} folds, grouped by document):")
     typer.echo(format_report(metrics["cross_validation"]))
@@ -303,6 +313,20 @@ def train(
         typer.echo(f"\nheld-out: {name}")
         typer.echo(format_report(report))
     typer.echo(f"\nwrote {output} (trained in {metrics['train_seconds']} s)")
+
+
+def _label_weights(items: list[str]) -> dict[str, float]:
+    """``["reporting=2"]`` as ``{"reporting": 2.0}``; a malformed item is a usage error."""
+    out: dict[str, float] = {}
+    for item in items:
+        label, sep, value = item.partition("=")
+        try:
+            out[label.strip()] = float(value)
+        except ValueError:
+            sep = ""
+        if not sep or not label.strip():
+            raise typer.BadParameter(f"{item!r} is not LABEL=NUMBER", param_hint="--weight")
+    return out
 
 
 @app.command(epilog="Example: classifier evaluate ../shared/realdev/*.jsonl --json")

@@ -8,8 +8,9 @@ much to trust stage 1 on text it has not seen. The same folds give the cross-val
 
 from __future__ import annotations
 
+import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -73,19 +74,32 @@ def _stage1_matrix(docs: Sequence[Document], hash_bits: int) -> tuple[Any, list[
     return sparse.hstack([hashed, sparse.csr_matrix(dense)], format="csr"), dense_all
 
 
-def _fit(x: Any, y: np.ndarray, c: float, seed: int) -> Any:
+def _fit(x: Any, y: np.ndarray, c: float, seed: int, class_weight: dict[int, float] | None = None) -> Any:
     from sklearn.linear_model import LogisticRegression
 
     # saga handles 2**18 sparse columns in seconds where lbfgs takes minutes; the seed fixes its order.
-    return LogisticRegression(C=c, solver="saga", tol=TOL, max_iter=MAX_ITER, random_state=seed).fit(x, y)
+    clf = LogisticRegression(
+        C=c, solver="saga", tol=TOL, max_iter=MAX_ITER, random_state=seed, class_weight=class_weight
+    )
+    return clf.fit(x, y)
 
 
-def _fit_all(x: Any, y: np.ndarray, masks: list[np.ndarray | None], c: float, seed: int, jobs: int) -> list[Any]:
+def _fit_all(
+    x: Any,
+    y: np.ndarray,
+    masks: list[np.ndarray | None],
+    c: float,
+    seed: int,
+    jobs: int,
+    class_weight: dict[int, float] | None = None,
+) -> list[Any]:
     """One fit per row mask (None: all rows), ``jobs`` at a time; scikit-learn's solvers release the GIL."""
     from joblib import Parallel, delayed
 
     def fit_part(mask: np.ndarray | None) -> Any:  # slices inside the worker: at most `jobs` copies of x
-        return _fit(x, y, c, seed) if mask is None else _fit(x[mask], y[mask], c, seed)
+        if mask is None:
+            return _fit(x, y, c, seed, class_weight)
+        return _fit(x[mask], y[mask], c, seed, class_weight)
 
     return list(Parallel(n_jobs=jobs, backend="threading")(delayed(fit_part)(m) for m in masks))
 
@@ -142,8 +156,13 @@ def train_model(
     folds: int = FOLDS,
     progress: Callable[[str], None] | None = None,
     jobs: int = 2,
+    label_weights: Mapping[str, float] | None = None,
 ) -> tuple[Model, dict[str, Any]]:
     """Fit a model on ``docs``; returns it with a document-grouped cross-validation report.
+
+    ``label_weights`` multiply the weight of each label's paragraphs in the final (context) stage, a
+    prior correction: written training pages usually carry far more junk than real ones, and weighting
+    ``reporting`` up makes the model as reluctant to drop article text as real pages warrant.
 
     ``jobs`` fits run at once in threads; every fit has its own fixed seed, so the result does not
     depend on ``jobs``.
@@ -153,6 +172,7 @@ def train_model(
     started = time.perf_counter()
     labels = _label_order(docs)
     index = {label: i for i, label in enumerate(labels)}
+    class_weight = _class_weight(label_weights or {}, index)
     y = np.array([index[label] for d in docs for label in d.labels])
     texts = [t for d in docs for t in d.texts]
     groups = np.repeat(np.arange(len(docs)), [len(d.texts) for d in docs])
@@ -189,7 +209,7 @@ def train_model(
     whole = np.concatenate([np.full(len(v), i < len(docs)) for i, v in enumerate(views)])
 
     say("stage 2: folds and the final fit")
-    fits2 = _fit_all(x2, y2, [fold2 != k for k in range(n_folds)] + [None], STAGE2_C, seed, jobs)
+    fits2 = _fit_all(x2, y2, [fold2 != k for k in range(n_folds)] + [None], STAGE2_C, seed, jobs, class_weight)
     pred_oof = np.zeros(len(y), dtype=np.int64)
     for k, clf2 in enumerate(fits2[:n_folds]):
         test_part = (fold2 == k) & whole
@@ -215,6 +235,7 @@ def train_model(
             "folds": n_folds,
             "stage1_C": STAGE1_C,
             "stage2_C": STAGE2_C,
+            "label_weights": {labels[i]: w for i, w in sorted(class_weight.items())} if class_weight else {},
             "documents": len(docs),
             "paragraphs": len(y),
         },
@@ -223,6 +244,19 @@ def train_model(
     cv["folds"] = n_folds
     cv["seconds"] = round(time.perf_counter() - started, 1)
     return Model(weights, config), cv
+
+
+def _class_weight(label_weights: Mapping[str, float], index: dict[str, int]) -> dict[int, float] | None:
+    """Label-name weights as scikit-learn's class_weight (every label present; 1.0 unless given)."""
+    unknown = sorted(set(label_weights) - set(index))
+    if unknown:
+        raise DataError(f"label weights name labels the data does not have: {', '.join(unknown)} (it has {', '.join(index)})")
+    for label, weight in label_weights.items():
+        if not (math.isfinite(weight) and weight > 0):
+            raise DataError(f"label weight {label}={weight}: a weight must be a positive number")
+    if not label_weights:
+        return None
+    return {i: float(label_weights.get(label, 1.0)) for label, i in index.items()}
 
 
 def _assign_folds(n_docs: int, n_folds: int, seed: int) -> np.ndarray:
@@ -255,6 +289,7 @@ def train_and_save(
     command: str = "",
     progress: Callable[[str], None] | None = None,
     jobs: int = 2,
+    label_weights: Mapping[str, float] | None = None,
 ) -> dict[str, Any]:
     """Train on ``data`` (files/directories), evaluate on ``eval_sets``, write the model directory.
 
@@ -275,7 +310,7 @@ def train_and_save(
     check_output_directory(Path(output))
     docs = load_documents(data)
     eval_docs = {name: load_documents([name]) for name in eval_sets}
-    model, cv = train_model(docs, seed=seed, folds=folds, progress=progress, jobs=jobs)
+    model, cv = train_model(docs, seed=seed, folds=folds, progress=progress, jobs=jobs, label_weights=label_weights)
     stats = corpus_stats(docs)
     model.config["training"].update(
         data_sha256=data_sha256(data),

@@ -179,6 +179,45 @@ def test_train_prints_cross_validation_and_writes_model(tmp_path: Path, tiny_dat
     assert info.exit_code == 0 and "related-links" in info.stdout and "macro-F1" in info.stdout
 
 
+def test_train_label_weight_is_recorded_and_shifts_decisions(tmp_path: Path, tiny_data: Path) -> None:
+    result = invoke("train", tiny_data, "--output", tmp_path / "m", "--folds", "3", "--weight", "reporting=50")
+    assert result.exit_code == 0, result.output
+    config = json.loads((tmp_path / "m" / "config.json").read_text())
+    assert config["training"]["label_weights"] == {
+        "reporting": 50.0,
+        "related-links": 1.0,
+        "support-appeal": 1.0,
+        "other": 1.0,
+    }
+    assert "reporting ×50" in (tmp_path / "m" / "README.md").read_text()
+    import classifier
+
+    lines = ["Valley news", "Tags: council", "Subscribe to our newsletter", "Photo: Valley Times", "Read more:"]
+    weighted = classifier.load(tmp_path / "m").probabilities(lines)[:, 0].mean()
+    invoke("train", tiny_data, "--output", tmp_path / "p", "--folds", "3")
+    unweighted = classifier.load(tmp_path / "p").probabilities(lines)[:, 0].mean()
+    assert weighted > 1.2 * unweighted
+
+
+@pytest.mark.parametrize(
+    ("weight", "code", "message"),
+    [
+        ("reporting", 2, "is not LABEL=NUMBER"),
+        ("reporting=lots", 2, "is not LABEL=NUMBER"),
+        ("=2", 2, "is not LABEL=NUMBER"),
+        ("headline=2", 1, "label weights name labels the data does not have: headline"),
+        ("reporting=-1", 1, "a weight must be a positive number"),
+    ],
+)
+def test_train_bad_label_weight_is_one_line_error(
+    tmp_path: Path, tiny_data: Path, weight: str, code: int, message: str
+) -> None:
+    result = invoke("train", tiny_data, "--output", tmp_path / "m", "--weight", weight)
+    assert result.exit_code == code
+    assert message in result.stderr and "Traceback" not in result.output
+    assert not (tmp_path / "m").exists()
+
+
 def test_train_reports_bad_data_with_file_and_line(tmp_path: Path) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"paragraphs": [{"text": "x", "label": "other"}]}\n{oops\n')
