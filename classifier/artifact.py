@@ -22,7 +22,7 @@ from .errors import ModelError
 from .features import DENSE_NAMES
 from .model import Model, Weights
 
-#: 2 added stage-2 cohesion features (``features.cohesion`` in config.json); format 1 still loads.
+#: 2 added stage-2 cohesion and heading features (``features.cohesion`` in config.json); format 1 still loads.
 FORMAT_VERSION = 2
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "weights.npz"
@@ -114,12 +114,12 @@ def load(path: str | os.PathLike[str] | None = None) -> Model:
     config = read_json(where / CONFIG_FILE)
     _check_config(config, where)
     n_labels, n_dense = len(config["labels"]), len(DENSE_NAMES)
-    n_stage2_dense = n_dense + len(config["features"].get("cohesion", []))
+    n_cohesion = len(config["features"].get("cohesion", []))
     expected = {
         "hash_coef": (n_labels, 2 ** config["features"]["hash_bits"]),
         "dense_coef": (n_dense, n_labels),
         "stage1_bias": (n_labels,),
-        "context_coef": (n_context_features(n_labels, n_stage2_dense), n_labels),
+        "context_coef": (n_context_features(n_labels, n_dense, n_cohesion), n_labels),
         "stage2_bias": (n_labels,),
     }
     try:

@@ -13,7 +13,7 @@ from array import array
 import numpy as np
 
 #: Columns ``cohesion`` returns.
-COHESION_NAMES: tuple[str, ...] = ("shared_words", "shared_vs_median", "has_words")
+COHESION_NAMES: tuple[str, ...] = ("shared_far", "shared_far_vs_median", "has_words", "shared_any")
 #: Paragraphs this close count as the same block, not the rest of the document.
 GAP = 2
 #: Paragraphs with at least this many distinct words set the document's typical share.
@@ -41,8 +41,9 @@ def _words(text: str) -> set[str]:
 
 def cohesion(paragraphs: list[str]) -> np.ndarray:
     """(n, len(COHESION_NAMES)) per paragraph: the share of its words found in a paragraph more than
-    GAP positions away (a box of teasers shares words within itself, not with the article), that share
-    minus the document's median over long paragraphs, and whether it has words at all."""
+    GAP positions away (a box of teasers may share words within itself, not with the article), that share
+    minus the document's median over long paragraphs, whether it has words at all, and the share found
+    in any other paragraph (a headline's words recur in the lead right below it)."""
     n = len(paragraphs)
     vocabulary: dict[str, int] = {}
     ids = array("l")  # every paragraph's word ids, paragraph after paragraph; compact for huge inputs
@@ -60,9 +61,11 @@ def cohesion(paragraphs: list[str]) -> np.ndarray:
     _, last_at = np.unique(word[::-1], return_index=True)
     first, last = row[first_at], row[::-1][last_at]
     far = (first[word] < row - GAP) | (last[word] > row + GAP)
+    anywhere = (first[word] < row) | (last[word] > row)
     has = counts > 0
     share = np.bincount(row, weights=far, minlength=n)[has] / counts[has]
     out[has, 0], out[has, 2] = share, 1.0
+    out[has, 3] = np.bincount(row, weights=anywhere, minlength=n)[has] / counts[has]
     long_rows = counts[has] >= LONG_WORDS
     if long_rows.any():
         out[:, 1] = (out[:, 0] - np.median(share[long_rows])) * out[:, 2]

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .cohesion import COHESION_NAMES
+from .features import DENSE_NAMES
+
 #: Neighbours seen one by one on each side.
 NEAR = 2
 #: Window (each side) over which the strongest neighbouring probability per label is taken.
@@ -36,27 +39,36 @@ def _window_max(p: np.ndarray, side: int) -> np.ndarray:
     return out
 
 
-def n_context_features(n_labels: int, n_dense: int) -> int:
-    """Width of the matrix ``context_features`` returns."""
-    return n_labels * (7 + 2 * NEAR) + 2 * NEAR + 6 + 3 * n_dense
+_SHORT, _COLON = DENSE_NAMES.index("words<=3"), DENSE_NAMES.index("ends_colon")
+_SHARED_ANY = COHESION_NAMES.index("shared_any")
+
+
+def n_context_features(n_labels: int, n_dense: int, n_cohesion: int = 0) -> int:
+    """Width of the matrix ``context_features`` returns (``n_cohesion`` 0: a format-1 model's layout)."""
+    page = n_cohesion + n_labels if n_cohesion else 0
+    heading = n_labels if n_cohesion else 0
+    return n_labels * (7 + 2 * NEAR) + heading + 2 * NEAR + 6 + 3 * (n_dense + page)
 
 
 def context_features(
     probs: np.ndarray,
     dense: np.ndarray,
+    cohesion: np.ndarray | None = None,
     offset: int = 0,
     total: int | None = None,
     mean: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Stage-2 input for one document: ``probs`` (n, labels) from stage 1, ``dense`` (n, features).
+    """Stage-2 input for one document: ``probs`` (n, labels) from stage 1, ``dense`` (n, features),
+    ``cohesion`` (n, COHESION_NAMES) from ``cohesion.cohesion`` or None for a format-1 model.
 
     A long document can be processed a slice at a time: pass the slice's first row ``offset``, the
     document's ``total`` rows and its stage-1 ``mean``; rows further than ``PAD`` from the slice's ends
     then get exactly the features they get in the whole document.
     """
     rows = len(probs)
+    n_cohesion = 0 if cohesion is None else cohesion.shape[1]
     if rows == 0:
-        return np.zeros((0, n_context_features(probs.shape[1], dense.shape[1])))
+        return np.zeros((0, n_context_features(probs.shape[1], dense.shape[1], n_cohesion)))
     n = rows if total is None else total
     idx = np.arange(offset, offset + rows, dtype=np.float64)
     offsets = [*range(-NEAR, 0), *range(1, NEAR + 1)]
@@ -64,6 +76,14 @@ def context_features(
     present = [_shifted(ones, k) for k in offsets]
     own_log = np.log(np.clip(probs, 1e-4, 1.0)) / 4.0  # evidence strength, not just rank
     blocks = [probs, own_log, *(_shifted(probs, k) for k in offsets)]
+    if cohesion is not None:
+        # A heading above ("Read more:", "Related") makes the lines under it a list, while a complete
+        # inline promo above says nothing about the paragraph after it.
+        heading = np.maximum(dense[:, _SHORT], dense[:, _COLON])[:, None]
+        blocks.append(_window_max(probs * heading, -1))
+        # How a line looks, weighed by whether the page around it talks about the same things: a
+        # headline-like line whose words recur in the body is more likely the headline than a teaser.
+        dense = np.hstack([dense, cohesion, probs * cohesion[:, _SHARED_ANY : _SHARED_ANY + 1]])
     blocks += [
         _window_max(probs, -1),
         _window_max(probs, +1),

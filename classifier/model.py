@@ -136,16 +136,16 @@ class Model:
         dense = dense_matrix(texts)
         spans = _chunks(texts)
         p1 = np.vstack([self.stage1_probabilities(texts[a:b], dense[a:b]) for a, b in spans])
-        if self._cohesion:
-            dense = np.hstack([dense, cohesion(texts)])
+        page = cohesion(texts) if self._cohesion else None
         if len(spans) == 1:
-            ctx = context_features(p1, dense)
+            ctx = context_features(p1, dense, page)
             return _softmax(ctx @ self.weights.context_coef + self.weights.stage2_bias)
         n, mean = len(texts), p1.mean(axis=0)
         out = np.empty_like(p1)
         for a, b in spans:
             lo, hi = max(0, a - PAD), min(n, b + PAD)
-            ctx = context_features(p1[lo:hi], dense[lo:hi], offset=lo, total=n, mean=mean)[a - lo : b - lo]
+            part = None if page is None else page[lo:hi]
+            ctx = context_features(p1[lo:hi], dense[lo:hi], part, offset=lo, total=n, mean=mean)[a - lo : b - lo]
             out[a:b] = _softmax(ctx @ self.weights.context_coef + self.weights.stage2_bias)
         return out
 

@@ -121,7 +121,9 @@ def _views(docs: Sequence[Document], seed: int, labels: np.ndarray) -> list[np.n
     would teach stage 2 that a first line is furniture and that a line between two body paragraphs is
     body. So each document also gives CROPS_PER_DOC random contiguous slices and, when it has both,
     MOVES_PER_DOC copies with one single-line widget (a non-reporting paragraph whose neighbours have
-    other labels) moved between two reporting paragraphs. Lines of a multi-line widget are not moved:
+    other labels) moved between two reporting paragraphs, and a document that opens with furniture also
+    gives the view that starts at its first reporting paragraph, as most extractors deliver pages (written
+    pages put bylines and breadcrumbs above the headline far more often). Lines of a multi-line widget are not moved:
     alone among body paragraphs, a bare headline from a link list reads as a subheading.
     ``labels`` holds each row's label index; 0 is the first label (``reporting`` in the default set).
     """
@@ -136,6 +138,9 @@ def _views(docs: Sequence[Document], seed: int, labels: np.ndarray) -> list[np.n
             first = int(rng.integers(0, n - length + 1))
             views.append(rows[first : first + length])
         lab = labels[rows]
+        body = np.flatnonzero(lab == 0)
+        if len(body) and body[0] > 0:  # many extractors drop the furniture above the headline
+            views.append(rows[body[0] :])
         alone = np.ones(n, dtype=bool)  # a line that is a whole widget: its neighbours have other labels
         alone[1:] &= lab[1:] != lab[:-1]
         alone[:-1] &= lab[:-1] != lab[1:]
@@ -202,7 +207,7 @@ def train_model(
     views = _views(docs, seed, y)
     dense_all = np.vstack(dense)
     x2 = np.vstack(
-        [context_features(p1_oof[v], np.hstack([dense_all[v], cohesion([texts[i] for i in v])])) for v in views]
+        [context_features(p1_oof[v], dense_all[v], cohesion([texts[i] for i in v])) for v in views]
     )
     rows2 = np.concatenate(views)
     y2, fold2 = y[rows2], fold_of[rows2]
