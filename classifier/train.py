@@ -30,7 +30,8 @@ from .model import Model, Weights
 STAGE1_C = 4.0
 STAGE2_C = 1.0
 MAX_ITER = 300
-TOL = 1e-3
+#: Solver tolerance: 1e-3 gave the same scores (CV and real pages within 0.001) in 1.6x the time.
+TOL = 3e-3
 FOLDS = 5
 #: Random slices of each document added to stage 2's training set (see ``_views``).
 CROPS_PER_DOC = 2
