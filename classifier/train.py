@@ -1,9 +1,11 @@
 """Fitting a model from labeled documents (the only module that needs scikit-learn).
 
 Two stacked multinomial logistic regressions: stage 1 scores each paragraph from its own n-grams and
-layout; stage 2 rescores it from its own and its neighbours' stage-1 probabilities and its position.
-Stage 2 is fitted on out-of-fold stage-1 probabilities (folds grouped by document), so it learns how
-much to trust stage 1 on text it has not seen. The same folds give the cross-validation report.
+layout (trained also on case/punctuation variants of short lines, ``augment.py``); stage 2 rescores it
+from its own and its neighbours' stage-1 probabilities, its position and the page's cohesion. Stage 2 is
+fitted on out-of-fold stage-1 probabilities (folds grouped by document), so it learns how much to trust
+stage 1 on text it has not seen, and on augmented views of each page (``_views``). The same folds give
+the cross-validation report.
 """
 
 from __future__ import annotations
@@ -124,8 +126,8 @@ def _views(docs: Sequence[Document], seed: int, labels: np.ndarray) -> list[np.n
     MOVES_PER_DOC copies with one single-line widget (a non-reporting paragraph whose neighbours have
     other labels) moved between two reporting paragraphs, and a document that opens with furniture also
     gives the view that starts at its first reporting paragraph, as most extractors deliver pages (written
-    pages put bylines and breadcrumbs above the headline far more often). Lines of a multi-line widget are not moved:
-    alone among body paragraphs, a bare headline from a link list reads as a subheading.
+    pages put bylines and breadcrumbs above the headline far more often). Lines of a multi-line widget
+    are not moved: alone among body paragraphs, a bare headline from a link list reads as a subheading.
     ``labels`` holds each row's label index; 0 is the first label (``reporting`` in the default set).
     """
     rng = np.random.default_rng(seed)
