@@ -326,17 +326,23 @@ def throughput(corpus: list[list[str]], model: classifier.Model, model_dir: str 
     }
 
 
-def profile(corpus: list[list[str]], model: classifier.Model, paragraphs: int) -> dict[str, Any]:
-    """Where ``classify`` spends its time over the first ``paragraphs`` paragraphs of the corpus.
-
-    pyinstrument (a sampling profiler: little overhead, C time charged to the Python function that called
-    it) when installed, else cProfile (which inflates many small Python calls such as generator steps)."""
+def first_documents(corpus: list[list[str]], paragraphs: int) -> tuple[list[list[str]], int]:
+    """The corpus's first documents holding at least ``paragraphs`` paragraphs, and their paragraph count."""
     docs, n = [], 0
     for d in corpus:
         docs.append(d)
         n += len(d)
         if n >= paragraphs:
             break
+    return docs, n
+
+
+def profile(corpus: list[list[str]], model: classifier.Model, paragraphs: int) -> dict[str, Any]:
+    """Where ``classify`` spends its time over the first ``paragraphs`` paragraphs of the corpus.
+
+    pyinstrument (a sampling profiler: little overhead, C time charged to the Python function that called
+    it) when installed, else cProfile (which inflates many small Python calls such as generator steps)."""
+    docs, n = first_documents(corpus, paragraphs)
     try:
         from pyinstrument import Profiler
     except ImportError:
@@ -388,12 +394,7 @@ def stage_times(corpus: list[list[str]], model: classifier.Model, paragraphs: in
 
     from classifier import context, features
 
-    docs, n = [], 0
-    for d in corpus:
-        docs.append(d)
-        n += len(d)
-        if n >= paragraphs:
-            break
+    docs, n = first_documents(corpus, paragraphs)
     bits = int(model.config["features"]["hash_bits"])
     ngrams = tuple(model.config["features"]["ngram_range"])
     hashed = getattr(features, "hashed_features", None) or features.ngram_buckets

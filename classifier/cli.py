@@ -319,13 +319,14 @@ def _label_weights(items: list[str]) -> dict[str, float]:
     """``["reporting=2"]`` as ``{"reporting": 2.0}``; a malformed item is a usage error."""
     out: dict[str, float] = {}
     for item in items:
-        label, sep, value = item.partition("=")
+        label, _, value = item.partition("=")
         try:
-            out[label.strip()] = float(value)
+            weight = float(value)
         except ValueError:
-            sep = ""
-        if not sep or not label.strip():
+            weight = None
+        if weight is None or not label.strip():
             raise typer.BadParameter(f"{item!r} is not LABEL=NUMBER", param_hint="--weight")
+        out[label.strip()] = weight
     return out
 
 

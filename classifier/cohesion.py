@@ -27,8 +27,9 @@ _READ_CHARS = 2000
 
 def _words(text: str) -> set[str]:
     """Distinct word stems (6-character prefixes; character pairs in scripts written without spaces)."""
-    found = _WORD.findall(text[:_READ_CHARS].lower())
-    if not _UNSPACED.search(text[:_READ_CHARS]):
+    head = text[:_READ_CHARS]
+    found = _WORD.findall(head.lower())
+    if not _UNSPACED.search(head):
         return {w[:_PREFIX] for w in found if not w.isdigit()}
     out: set[str] = set()
     for w in found:
@@ -46,7 +47,7 @@ def cohesion(paragraphs: list[str]) -> np.ndarray:
     in any other paragraph (a headline's words recur in the lead right below it)."""
     n = len(paragraphs)
     vocabulary: dict[str, int] = {}
-    ids = array("l")  # every paragraph's word ids, paragraph after paragraph; compact for huge inputs
+    ids = array("q")  # every paragraph's word ids, paragraph after paragraph; compact for huge inputs
     counts = np.zeros(n, dtype=np.int64)
     for i, text in enumerate(paragraphs):
         words = _words(text)
@@ -55,7 +56,7 @@ def cohesion(paragraphs: list[str]) -> np.ndarray:
     out = np.zeros((n, len(COHESION_NAMES)))
     if not ids:
         return out
-    word = np.frombuffer(ids, dtype=np.int64) if ids.itemsize == 8 else np.array(ids, dtype=np.int64)
+    word = np.frombuffer(ids, dtype=np.int64)
     row = np.repeat(np.arange(n), counts)
     _, first_at = np.unique(word, return_index=True)  # rows are in order, so the first hit is the first row
     _, last_at = np.unique(word[::-1], return_index=True)

@@ -188,18 +188,10 @@ def train_model(
     if n_folds < 2:
         raise DataError("training needs at least two documents")
     say(f"featurizing {len(docs)} documents, {len(y)} paragraphs")
-    from scipy.sparse import vstack as sparse_vstack
-
     x1, dense = _stage1_matrix(docs, HASH_BITS)
-    variants = short_line_variants(docs, seed)
-    x1_var, _ = _stage1_matrix(variants, HASH_BITS)
-    y_var = np.array([index[label] for d in variants for label in d.labels], dtype=y.dtype)
-    groups_var = np.repeat(np.arange(len(docs)), [len(d.texts) for d in variants])
-
     folds_of_docs = _assign_folds(len(docs), n_folds, seed)
     fold_of = folds_of_docs[groups]
-    fold_fit = np.concatenate([fold_of, folds_of_docs[groups_var]])
-    x_fit, y_fit = sparse_vstack([x1, x1_var], format="csr"), np.concatenate([y, y_var])
+    x_fit, y_fit, fold_fit = _with_short_line_variants(docs, x1, y, fold_of, folds_of_docs, index, seed)
     say(f"stage 1: {n_folds} folds and the final fit, {jobs} at a time")
     fits = _fit_all(x_fit, y_fit, [fold_fit != k for k in range(n_folds)] + [None], STAGE1_C, seed, jobs)
     p1_oof = np.zeros((len(y), len(labels)))
@@ -235,7 +227,10 @@ def train_model(
     )
     config = {
         "labels": labels,
-        "features": {"hash_bits": HASH_BITS, "ngram_range": [NGRAM_MIN, NGRAM_MAX], "dense": list(DENSE_NAMES),
+        "features": {
+            "hash_bits": HASH_BITS,
+            "ngram_range": [NGRAM_MIN, NGRAM_MAX],
+            "dense": list(DENSE_NAMES),
             "cohesion": list(COHESION_NAMES),
         },
         "training": {
@@ -252,6 +247,26 @@ def train_model(
     cv["folds"] = n_folds
     cv["seconds"] = round(time.perf_counter() - started, 1)
     return Model(weights, config), cv
+
+
+def _with_short_line_variants(
+    docs: Sequence[Document],
+    x1: Any,
+    y: np.ndarray,
+    fold_of: np.ndarray,
+    folds_of_docs: np.ndarray,
+    index: dict[str, int],
+    seed: int,
+) -> tuple[Any, np.ndarray, np.ndarray]:
+    """Stage 1's training rows: the paragraphs, then the variants of ``augment.short_line_variants``,
+    each variant in its document's fold so no fold is tested on a variant of its own training text."""
+    from scipy.sparse import vstack
+
+    variants = short_line_variants(docs, seed)
+    x_var, _ = _stage1_matrix(variants, HASH_BITS)
+    y_var = np.array([index[label] for d in variants for label in d.labels], dtype=y.dtype)
+    fold_var = folds_of_docs[np.repeat(np.arange(len(docs)), [len(d.texts) for d in variants])]
+    return vstack([x1, x_var], format="csr"), np.concatenate([y, y_var]), np.concatenate([fold_of, fold_var])
 
 
 def _class_weight(label_weights: Mapping[str, float], index: dict[str, int]) -> dict[int, float] | None:
