@@ -15,7 +15,7 @@ from typing import Any
 
 from .errors import ClassifierError
 from .files import Input, TextFile, decode, read_text_file, write_atomic, write_output
-from .model import Model, Paragraph
+from .model import Model, Paragraph, kept
 from .segment import join_kept, split_paragraphs
 
 
@@ -41,22 +41,30 @@ def _read(item: Input) -> TextFile:
     return read_text_file(item.path)
 
 
-def drop_unkept(model: Model, text: str, keep: frozenset[str], split: str) -> tuple[str, int]:
+def drop_unkept(
+    model: Model, text: str, keep: frozenset[str], split: str, threshold: float | None = None
+) -> tuple[str, int]:
     """``text`` without its unkept paragraphs, and how many were dropped (``Model.clean`` plus the count)."""
     spans = split_paragraphs(text, split)
-    keep_mask = [p.label in keep for p in model.classify([s.text for s in spans])]
+    keep_mask = kept(model.classify([s.text for s in spans]), keep, threshold)
     return join_kept(text, spans, keep_mask), keep_mask.count(False)
 
 
 def clean_one(
-    model: Model, item: Input, keep: frozenset[str], split: str, output_dir: Path | None = None, in_place: bool = False
+    model: Model,
+    item: Input,
+    keep: frozenset[str],
+    split: str,
+    output_dir: Path | None = None,
+    in_place: bool = False,
+    threshold: float | None = None,
 ) -> FileResult:
     """Clean one input to stdout bytes, to ``output_dir/relative``, or in place."""
     result = FileResult(item.name)
     try:
         source = _read(item)
         result.warning = source.warning
-        text, result.dropped = drop_unkept(model, source.text, keep, split)
+        text, result.dropped = drop_unkept(model, source.text, keep, split, threshold)
         cleaned = source.encode(text)
         if in_place and item.path is not None:
             if result.dropped:

@@ -87,4 +87,6 @@ def _weights_line(weights: dict[str, float]) -> list[str]:
     given = ", ".join(f"{label} ×{w:g}" for label, w in weights.items() if w != 1.0)
     if not given:
         return []
-    return [f"- Label weights in the final stage: {given} (a prior correction: training pages carry more junk than real ones)"]
+    return [
+        f"- Label weights in the final stage: {given} (a prior correction: training pages carry more junk than real ones)"
+    ]

@@ -77,6 +77,18 @@ SplitOpt = Annotated[
 ]
 JobsOpt = Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes for many files.")]
 GlobOpt = Annotated[str, typer.Option("--glob", help="Files to take from directory inputs.")]
+ThresholdOpt = Annotated[
+    Optional[float],
+    typer.Option(
+        "--threshold",
+        "-t",
+        min=0.0,
+        max=1.0,
+        help="Keep a paragraph when the kept labels together reach this probability (default: when a kept "
+        "label is the most likely). Lower keeps more article text, higher drops more junk.",
+        show_default=False,
+    ),
+]
 InputsArg = Annotated[
     list[str],
     typer.Argument(
@@ -170,6 +182,7 @@ def clean(
     jobs: JobsOpt = 1,
     glob: GlobOpt = DEFAULT_GLOB,
     html: HtmlOpt = False,
+    threshold: ThresholdOpt = None,
 ) -> None:
     """Remove every paragraph whose label is not kept; kept paragraphs stay byte-for-byte.
 
@@ -192,7 +205,9 @@ def clean(
     if output_dir is not None:
         items, clashes = check_destinations(items, output_dir)
         failures += clashes
-    results = run(clean_html_file if html else clean_one, m, items, (wanted, split.value, output_dir, in_place), jobs)
+    results = run(
+        clean_html_file if html else clean_one, m, items, (wanted, split.value, output_dir, in_place, threshold), jobs
+    )
     for result in _progress(results, len(items)):
         if result.warning:
             typer.echo(f"classifier: warning: {result.warning}", err=True)
@@ -341,8 +356,12 @@ def evaluate(
     keep: Annotated[str, typer.Option("--keep", "-k", help="Labels counted as kept in the cleaning view.")] = ",".join(
         DEFAULT_KEEP
     ),
+    threshold: ThresholdOpt = None,
 ) -> None:
-    """Score a model on labeled documents: per-class P/R/F1, macro-F1, confusion, cleaning view."""
+    """Score a model on labeled documents: per-class P/R/F1, macro-F1, confusion, cleaning view.
+
+    --threshold changes the cleaning view only (what 'clean --threshold' would keep); labels stay argmax.
+    """
     from .data import load_documents
     from .evaluate import evaluate as run_evaluation
     from .metrics import format_report
@@ -350,7 +369,7 @@ def evaluate(
     m = _load(model)
     wanted = sorted(_keep_labels(m, keep))
     with _library_errors():
-        report = run_evaluation(m, load_documents(data), keep=wanted)
+        report = run_evaluation(m, load_documents(data), keep=wanted, threshold=threshold)
     if as_json:
         typer.echo(json.dumps(report, indent=2))
         return

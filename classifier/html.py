@@ -56,6 +56,7 @@ def clean_html(
     model: Model | None = None,
     keep: Iterable[str] = DEFAULT_KEEP,
     split: str = "auto",
+    threshold: float | None = None,
 ) -> str:
     """The article text of an HTML page: trafilatura's main text without the paragraphs not in ``keep``.
 
@@ -63,7 +64,7 @@ def clean_html(
     lines byte-for-byte; a page with no main text gives "".
     """
     m = model if model is not None else _default_model()
-    return m.clean(extract_text(html, url), keep=keep, split=split)
+    return m.clean(extract_text(html, url), keep=keep, split=split, threshold=threshold)
 
 
 def _read_bytes(item: Input) -> bytes:
@@ -84,6 +85,7 @@ def clean_html_file(
     split: str,
     output_dir: Path | None = None,
     in_place: bool = False,
+    threshold: float | None = None,
 ) -> FileResult:
     """Extract and clean one HTML file: UTF-8 text, ending in a newline, to ``output_dir/relative.txt``
     or to stdout bytes.
@@ -94,7 +96,7 @@ def clean_html_file(
     try:
         if in_place:
             raise InputError(f"{item.name}: HTML input cannot be cleaned in place")
-        cleaned, result.dropped = drop_unkept(model, _extract_file(item, result), keep, split)
+        cleaned, result.dropped = drop_unkept(model, _extract_file(item, result), keep, split, threshold)
         data = (cleaned + "\n" if cleaned and not cleaned.endswith("\n") else cleaned).encode("utf-8")
         if output_dir is not None:
             write_output(output_dir / Path(item.relative).with_suffix(OUTPUT_SUFFIX), data)

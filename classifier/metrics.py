@@ -18,8 +18,13 @@ def score(
     texts: Sequence[str],
     labels: Sequence[str],
     keep: Sequence[str] = ("reporting",),
+    kept: Sequence[bool] | None = None,
 ) -> dict[str, Any]:
-    """Per-class P/R/F1, macro-F1, accuracy, confusion matrix (rows true, columns predicted), cleaning view."""
+    """Per-class P/R/F1, macro-F1, accuracy, confusion matrix (rows true, columns predicted), cleaning view.
+
+    The cleaning view counts a paragraph as kept when its predicted label is in ``keep``, or, when
+    ``kept`` is given, when its entry there is true (a threshold rule, see ``model.kept``).
+    """
     index = {label: i for i, label in enumerate(labels)}
     n = len(labels)
     confusion = np.zeros((n, n), dtype=np.int64)
@@ -44,14 +49,15 @@ def score(
             f1s.append(f1)
     keep_set = set(keep)
     chars = {"keep_total": 0, "keep_kept": 0, "drop_total": 0, "drop_dropped": 0}
-    for t, p, text in zip(true, pred, texts, strict=False):
+    stays = [p in keep_set for p in pred] if kept is None else kept
+    for t, stay, text in zip(true, stays, texts, strict=False):
         size = len(text)
         if t in keep_set:
             chars["keep_total"] += size
-            chars["keep_kept"] += size * (p in keep_set)
+            chars["keep_kept"] += size * stay
         else:
             chars["drop_total"] += size
-            chars["drop_dropped"] += size * (p not in keep_set)
+            chars["drop_dropped"] += size * (not stay)
     kept_total = chars["keep_kept"] + (chars["drop_total"] - chars["drop_dropped"])
     return {
         "labels": list(labels),
@@ -88,8 +94,9 @@ def format_report(report: dict[str, Any]) -> str:
     c = report["cleaning"]
     lines.append("")
     kept = ",".join(c["keep_labels"])
+    rule = "" if c.get("threshold") is None else f", threshold {c['threshold']:g}"
     lines.append(
-        f"cleaning (keep {kept}): {kept} chars kept {c['reporting_chars_kept']:.2%}, "
+        f"cleaning (keep {kept}{rule}): {kept} chars kept {c['reporting_chars_kept']:.2%}, "
         f"other chars dropped {c['other_chars_dropped']:.2%}, "
         f"kept-text precision {c['kept_text_precision']:.2%}"
     )

@@ -76,6 +76,26 @@ def _chunks(texts: list[str]) -> list[tuple[int, int]]:
     return bounds
 
 
+def check_threshold(threshold: float | None) -> float | None:
+    """``threshold`` if it is None or a probability, else a ``ClassifierError`` saying so."""
+    ok = isinstance(threshold, (int, float)) and not isinstance(threshold, bool) and 0.0 <= threshold <= 1.0
+    if threshold is not None and not ok:
+        raise ClassifierError(f"threshold must be a probability from 0 to 1, not {threshold!r}")
+    return threshold
+
+
+def kept(predictions: Sequence[Prediction], keep: frozenset[str], threshold: float | None = None) -> list[bool]:
+    """Which paragraphs stay when cleaning: the one rule every cleaning path (CLI, library, integrations) uses.
+
+    With no ``threshold`` a paragraph stays when its most likely label is kept. With one, it stays when
+    the kept labels together have at least that probability: below 0.5 keeps more article text at the
+    cost of more junk, above drops more junk at the cost of some article text.
+    """
+    if threshold is None:
+        return [p.label in keep for p in predictions]
+    return [sum(p.scores[label] for label in keep) >= threshold for p in predictions]
+
+
 def _softmax(z: np.ndarray) -> np.ndarray:
     z = z - z.max(axis=1, keepdims=True)
     e = np.exp(z)
@@ -167,15 +187,21 @@ class Model:
             Paragraph(s.text, p.label, p.score, s.start, s.end, p.scores) for s, p in zip(spans, preds, strict=False)
         ]
 
-    def clean(self, text: str, keep: Iterable[str] = DEFAULT_KEEP, split: str = "auto") -> str:
-        """``text`` without the paragraphs whose label is not in ``keep``; kept ones byte-for-byte."""
+    def clean(
+        self, text: str, keep: Iterable[str] = DEFAULT_KEEP, split: str = "auto", threshold: float | None = None
+    ) -> str:
+        """``text`` without the paragraphs whose label is not in ``keep``; kept ones byte-for-byte.
+
+        ``threshold`` trades article text kept against junk dropped (see ``kept``); None: most likely label.
+        """
         _require_text(text)
         keep_set = self.check_labels([keep] if isinstance(keep, str) else keep)
         if not keep_set:
             raise ClassifierError("keep must name at least one label")
+        check_threshold(threshold)
         spans: list[Span] = split_paragraphs(text, split)
         preds = self.classify([s.text for s in spans])
-        return join_kept(text, spans, [p.label in keep_set for p in preds])
+        return join_kept(text, spans, kept(preds, keep_set, threshold))
 
     def check_labels(self, labels: Iterable[str]) -> frozenset[str]:
         """``labels`` as a set, or a ``ClassifierError`` naming any this model does not know."""

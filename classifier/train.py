@@ -201,9 +201,7 @@ def train_model(
     stage1 = fits[n_folds]
     views = _views(docs, seed, y)
     dense_all = np.vstack(dense)
-    x2 = np.vstack(
-        [context_features(p1_oof[v], dense_all[v], cohesion([texts[i] for i in v])) for v in views]
-    )
+    x2 = np.vstack([context_features(p1_oof[v], dense_all[v], cohesion([texts[i] for i in v])) for v in views])
     rows2 = np.concatenate(views)
     y2, fold2 = y[rows2], fold_of[rows2]
     whole = np.concatenate([np.full(len(v), i < len(docs)) for i, v in enumerate(views)])
@@ -273,7 +271,9 @@ def _class_weight(label_weights: Mapping[str, float], index: dict[str, int]) -> 
     """Label-name weights as scikit-learn's class_weight (every label present; 1.0 unless given)."""
     unknown = sorted(set(label_weights) - set(index))
     if unknown:
-        raise DataError(f"label weights name labels the data does not have: {', '.join(unknown)} (it has {', '.join(index)})")
+        raise DataError(
+            f"label weights name labels the data does not have: {', '.join(unknown)} (it has {', '.join(index)})"
+        )
     for label, weight in label_weights.items():
         if not (math.isfinite(weight) and weight > 0):
             raise DataError(f"label weight {label}={weight}: a weight must be a positive number")

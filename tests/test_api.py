@@ -153,3 +153,30 @@ def test_training_does_not_depend_on_the_number_of_jobs(tiny_data: Path) -> None
     two, _ = train_model(docs, seed=1, folds=3, jobs=2)
     for name, arr in one.weights.as_arrays().items():
         assert np.array_equal(arr, two.weights.as_arrays()[name]), name
+
+
+def test_clean_threshold_keeps_exactly_the_paragraphs_that_reach_it(default_model: classifier.Model) -> None:
+    text = ARTICLE.read_text(encoding="utf-8")
+    paragraphs = default_model.label(text)
+    for threshold in (0.0, 0.3, 0.7, 0.95):
+        expected = [p.text for p in paragraphs if p.scores["reporting"] >= threshold]
+        assert default_model.clean(text, threshold=threshold) == "\n".join(expected) + "\n" * bool(expected)
+    assert default_model.clean(text, threshold=0.0) == text  # every paragraph reaches 0
+    assert len(default_model.clean(text, threshold=0.2)) >= len(default_model.clean(text, threshold=0.9))
+
+
+def test_clean_threshold_sums_the_kept_labels(trained_model: classifier.Model) -> None:
+    paras = ["Read more:", "The council approved the budget on Tuesday.", "Subscribe to our newsletter"]
+    keep = ("reporting", "related-links")
+    expected = [
+        p
+        for p, pr in zip(paras, trained_model.classify(paras), strict=True)
+        if pr.scores[keep[0]] + pr.scores[keep[1]] >= 0.5
+    ]
+    assert trained_model.clean("\n".join(paras), keep=keep, threshold=0.5) == "\n".join(expected)
+
+
+@pytest.mark.parametrize("bad", [-0.1, 1.5, float("nan"), "0.5", True])
+def test_clean_refuses_a_threshold_that_is_not_a_probability(trained_model: classifier.Model, bad: object) -> None:
+    with pytest.raises(classifier.ClassifierError, match="threshold must be a probability"):
+        trained_model.clean("Some text.", threshold=bad)  # type: ignore[arg-type]

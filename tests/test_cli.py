@@ -232,6 +232,29 @@ def test_evaluate_prints_scores_and_cleaning_view(tiny_data: Path) -> None:
     assert "macro F1" in result.stdout and "reporting chars kept" in result.stdout
 
 
+def test_evaluate_threshold_moves_the_cleaning_view_and_matches_clean(tmp_path: Path, tiny_data: Path) -> None:
+    low, high = (
+        json.loads(invoke("evaluate", tiny_data, "--json", "-t", t).stdout)["cleaning"] for t in ("0.05", "0.95")
+    )
+    assert (low["threshold"], high["threshold"]) == (0.05, 0.95)
+    assert low["reporting_chars_kept"] >= high["reporting_chars_kept"]
+    assert low["other_chars_dropped"] <= high["other_chars_dropped"]
+    assert (
+        low["other_chars_dropped"] < high["other_chars_dropped"]
+        or low["reporting_chars_kept"] > high["reporting_chars_kept"]
+    )
+    assert "threshold 0.95" in invoke("evaluate", tiny_data, "-t", "0.95").stdout
+
+
+def test_clean_threshold_option(tmp_path: Path) -> None:
+    everything = invoke("clean", ARTICLE, "--threshold", "0")
+    assert everything.exit_code == 0 and everything.stdout_bytes == ARTICLE.read_bytes()
+    strict, default = invoke("clean", ARTICLE, "-t", "0.99"), invoke("clean", ARTICLE)
+    assert strict.exit_code == 0 and len(strict.stdout) <= len(default.stdout)
+    bad = invoke("clean", ARTICLE, "--threshold", "2")
+    assert bad.exit_code == 2 and "--threshold" in bad.stderr
+
+
 def test_data_stats_writes_card_between_markers(tmp_path: Path, tiny_data: Path) -> None:
     card = tmp_path / "README.md"
     card.write_text("# Data\n\nprose\n\n<!-- data-stats:start -->\nold\n<!-- data-stats:end -->\n\nmore prose\n")

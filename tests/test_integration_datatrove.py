@@ -131,11 +131,20 @@ def test_keep_more_labels_and_a_custom_metadata_key(trained_dir: Path) -> None:
     assert doc.metadata == {"classifier": {"support-appeal": 1, "other": 1}}
 
 
+def test_threshold_zero_keeps_every_paragraph(trained_dir: Path) -> None:
+    step = ParagraphCleaner(trained_dir, threshold=0.0)
+    (doc,) = step.run(iter([Document(text="\n".join(BODY + JUNK), id="x")]))
+    assert doc.text == "\n".join(BODY + JUNK)
+    assert set(doc.metadata[METADATA_KEY].values()) == {0}
+
+
 def test_bad_settings_are_refused(trained_dir: Path) -> None:
     with pytest.raises(classifier.ClassifierError, match="split"):
         ParagraphCleaner(split="sentences")
     with pytest.raises(classifier.ClassifierError, match="min_chars"):
         ParagraphCleaner(min_chars=-1)
+    with pytest.raises(classifier.ClassifierError, match="threshold"):
+        ParagraphCleaner(threshold=-0.5)
     with pytest.raises(classifier.ClassifierError, match="unknown label"):
         ParagraphCleaner(trained_dir, keep=("news",)).format("text")
 

@@ -105,6 +105,16 @@ def test_bad_settings_fail_when_the_pipeline_is_built(trained_model: classifier.
         CleanTextPipeline(trained_model, split="sentences")
     with pytest.raises(classifier.ClassifierError, match="CLASSIFIER_FIELDS"):
         CleanTextPipeline(trained_model, fields=[])
+    with pytest.raises(classifier.ClassifierError, match="threshold"):
+        CleanTextPipeline(trained_model, threshold=3.0)
+    with pytest.raises(classifier.ClassifierError, match="CLASSIFIER_THRESHOLD"):
+        CleanTextPipeline.from_crawler(get_crawler(settings_dict={"CLASSIFIER_THRESHOLD": "high"}))
+
+
+def test_threshold_zero_keeps_every_paragraph(trained_model: classifier.Model) -> None:
+    paragraphs = [*SENTENCES[:2], *JUNK_BY_LABEL["other"][:2]]
+    item = CleanTextPipeline(trained_model, threshold=0.0).process_item({"text": list(paragraphs)})
+    assert item["text"] == paragraphs
 
 
 def test_from_crawler_reads_the_settings(trained_dir: Path) -> None:
@@ -115,13 +125,15 @@ def test_from_crawler_reads_the_settings(trained_dir: Path) -> None:
         "CLASSIFIER_LABELS_FIELD": "labels",
         "CLASSIFIER_DROP_EMPTY": "True",
         "CLASSIFIER_SPLIT": "lines",
+        "CLASSIFIER_THRESHOLD": "0.4",
     }
     pipe = CleanTextPipeline.from_crawler(get_crawler(settings_dict=settings))
     assert pipe.model.path == trained_dir
     assert pipe.fields == ("body", "summary") and pipe.keep == {"reporting", "other"}
-    assert (pipe.labels_field, pipe.drop_empty, pipe.split) == ("labels", True, "lines")
+    assert (pipe.labels_field, pipe.drop_empty, pipe.split, pipe.threshold) == ("labels", True, "lines", 0.4)
     defaults = CleanTextPipeline.from_crawler(get_crawler())
     assert defaults.fields == ("text",) and defaults.keep == {"reporting"} and defaults.labels_field is None
+    assert defaults.threshold is None
     assert defaults.model.path == default_model_path()  # the shipped model
 
 

@@ -29,7 +29,7 @@ from typing import Any
 from ..artifact import load
 from ..errors import ClassifierError
 from ..labels import DEFAULT_KEEP
-from ..model import Model
+from ..model import Model, check_threshold, kept
 from ..segment import SPLIT_MODES, join_kept, split_paragraphs
 from . import require
 
@@ -54,6 +54,8 @@ class ParagraphCleaner(BaseFormatter):
         model_path: model directory; None for the shipped model (resolved in each worker).
         keep: labels whose paragraphs stay.
         split: how text is cut into paragraphs: "auto", "lines" or "blocks".
+        threshold: keep a paragraph when the ``keep`` labels together reach this probability (None: when
+            a kept label is the most likely one); lower keeps more text, higher drops more junk.
         min_chars: drop documents whose cleaned text has fewer non-whitespace characters than this
             (0 keeps every document, even an empty one).
         exclusion_writer: optional datatrove writer that receives the documents ``min_chars`` drops.
@@ -67,6 +69,7 @@ class ParagraphCleaner(BaseFormatter):
         model_path: str | os.PathLike[str] | None = None,
         keep: Iterable[str] = DEFAULT_KEEP,
         split: str = "auto",
+        threshold: float | None = None,
         min_chars: int = 0,
         exclusion_writer: Any = None,
         metadata_key: str = METADATA_KEY,
@@ -79,6 +82,7 @@ class ParagraphCleaner(BaseFormatter):
         self.model_path = os.fspath(model_path) if model_path is not None else None
         self.keep = tuple(keep)
         self.split = split
+        self.threshold = check_threshold(threshold)
         self.min_chars = min_chars
         self.exclusion_writer = exclusion_writer
         self.metadata_key = metadata_key
@@ -105,8 +109,9 @@ class ParagraphCleaner(BaseFormatter):
         """``text`` without the unkept paragraphs, and the number dropped per unkept label."""
         model = self.model
         spans = split_paragraphs(text, self.split)
-        labels = [p.label for p in model.classify([s.text for s in spans])]
-        mask = [label in self._keep_set for label in labels]
+        predictions = model.classify([s.text for s in spans])
+        labels = [p.label for p in predictions]
+        mask = kept(predictions, self._keep_set, self.threshold)
         dropped = Counter(label for label, kept in zip(labels, mask, strict=True) if not kept)
         counts = {label: dropped.get(label, 0) for label in model.labels if label not in self._keep_set}
         self.stat_update("paragraphs", value=len(spans))

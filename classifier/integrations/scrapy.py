@@ -9,6 +9,7 @@ Enable it in ``settings.py`` (or a spider's ``custom_settings``)::
     CLASSIFIER_LABELS_FIELD = "paragraph_labels"  # store {field: [label per paragraph]} (default: off)
     CLASSIFIER_DROP_EMPTY = True            # DropItem when no text is left (default: False)
     CLASSIFIER_SPLIT = "auto"               # paragraphs: auto, lines or blocks (default: auto)
+    CLASSIFIER_THRESHOLD = 0.6              # keep when P(kept labels) >= this (default: most likely label)
 
 A field holding a string is cleaned like ``Model.clean`` (kept paragraphs byte-for-byte); a field
 holding a list of strings is taken as one page's paragraphs in order, and the kept ones remain. Items
@@ -27,7 +28,7 @@ from typing import Any
 from ..artifact import load
 from ..errors import ClassifierError
 from ..labels import DEFAULT_KEEP
-from ..model import Model
+from ..model import Model, check_threshold, kept
 from ..segment import SPLIT_MODES, join_kept, split_paragraphs
 from . import require
 
@@ -43,6 +44,16 @@ DEFAULT_FIELDS: tuple[str, ...] = ("text",)
 STATS_PREFIX = "classifier"
 
 
+def _threshold_setting(raw: Any) -> float | None:
+    """CLASSIFIER_THRESHOLD as a float (None when unset), or a ``ClassifierError`` naming the bad value."""
+    if raw is None or raw == "":
+        return None
+    try:
+        return float(raw)
+    except (TypeError, ValueError):
+        raise ClassifierError(f"CLASSIFIER_THRESHOLD must be a number from 0 to 1, not {raw!r}") from None
+
+
 class CleanTextPipeline:
     """Remove the paragraphs whose label is not kept from the configured text fields of every item."""
 
@@ -55,6 +66,7 @@ class CleanTextPipeline:
         drop_empty: bool = False,
         split: str = "auto",
         stats: Any = None,
+        threshold: float | None = None,
     ) -> None:
         self.model = model if model is not None else load()
         self.fields = tuple(fields)
@@ -67,6 +79,7 @@ class CleanTextPipeline:
             raise ClassifierError(f"CLASSIFIER_SPLIT must be one of {', '.join(SPLIT_MODES)}, not {split!r}")
         self.split = split
         self.stats = stats
+        self.threshold = check_threshold(threshold)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> CleanTextPipeline:
@@ -80,6 +93,7 @@ class CleanTextPipeline:
             drop_empty=s.getbool("CLASSIFIER_DROP_EMPTY", False),
             split=s.get("CLASSIFIER_SPLIT", "auto"),
             stats=crawler.stats,
+            threshold=_threshold_setting(s.get("CLASSIFIER_THRESHOLD")),
         )
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
@@ -123,8 +137,9 @@ class CleanTextPipeline:
             raise ClassifierError(
                 f"item field {name!r} holds {type(value).__name__}; expected text or a list of paragraphs"
             )
-        predicted = [p.label for p in self.model.classify(paragraphs)]
-        mask = [label in self.keep for label in predicted]
+        predictions = self.model.classify(paragraphs)
+        predicted = [p.label for p in predictions]
+        mask = kept(predictions, self.keep, self.threshold)
         self._count(predicted, mask)
         if isinstance(value, str):
             return join_kept(value, spans, mask), predicted
