@@ -287,7 +287,9 @@ def train(
     ],
     output: Annotated[Path, typer.Option("--output", "-o", help="Model directory to write.")],
     seed: Annotated[int, typer.Option(help="Seed for fold assignment and the solver.")] = 0,
-    folds: Annotated[int, typer.Option(min=2, help="Cross-validation folds (grouped by document).")] = 5,
+    folds: Annotated[
+        Optional[int], typer.Option(min=2, help="Cross-validation folds, grouped by document (default: 3).")
+    ] = None,
     eval_sets: Annotated[
         Optional[list[str]],
         typer.Option("--eval", help="Held-out labeled data to score and record in the model card (repeatable)."),
@@ -307,7 +309,7 @@ def train(
 ) -> None:
     """Train a model, print its cross-validation scores, and write the model directory."""
     from .metrics import format_report
-    from .train import train_and_save
+    from .train import FOLDS, train_and_save
 
     command = "classifier " + " ".join(sys.argv[1:]) if sys.argv[1:2] == ["train"] else ""
     with _library_errors():
@@ -315,7 +317,7 @@ def train(
             data,
             str(output),
             seed=seed,
-            folds=folds,
+            folds=folds or FOLDS,
             eval_sets=eval_sets or [],
             command=command,
             progress=lambda msg: typer.echo(msg, err=True),
