@@ -393,8 +393,10 @@ def stage_times(corpus: list[list[str]], model: classifier.Model, paragraphs: in
     import numpy as np
 
     from classifier import context, features
+    from classifier.cohesion import cohesion
 
     docs, n = first_documents(corpus, paragraphs)
+    with_cohesion = bool(model.config["features"].get("cohesion"))
     bits = int(model.config["features"]["hash_bits"])
     ngrams = tuple(model.config["features"]["ngram_range"])
     hashed = getattr(features, "hashed_features", None) or features.ngram_buckets
@@ -403,6 +405,7 @@ def stage_times(corpus: list[list[str]], model: classifier.Model, paragraphs: in
         "layout features (`features.dense_matrix`)",
         "hashed n-gram and edge features (`features.hashed_features`)",
         "stage 1: weight look-ups, sums, softmax (rest of `stage1_probabilities`)",
+        "page cohesion (`cohesion.cohesion`)",
         "context features + stage 2 (`context.context_features`, matrix product, softmax)",
         "building the `Prediction` objects (`classify` minus `probabilities`)",
     )
@@ -425,17 +428,20 @@ def stage_times(corpus: list[list[str]], model: classifier.Model, paragraphs: in
                 t2 = time.perf_counter()
                 p1 = model.stage1_probabilities(paras, dense)
                 t3 = time.perf_counter()
-                z = context.context_features(p1, dense) @ w.context_coef + w.stage2_bias
+                page = cohesion(paras) if with_cohesion else None
+                t4 = time.perf_counter()
+                z = context.context_features(p1, dense, page) @ w.context_coef + w.stage2_bias
                 e = np.exp(z - z.max(axis=1, keepdims=True))
                 e / e.sum(axis=1, keepdims=True)
-                t4 = time.perf_counter()
+                t5 = time.perf_counter()
                 t[names[0]] += t1 - t0
                 t[names[1]] += t2 - t1
                 t[names[2]] += (t3 - t2) - (t2 - t1)
                 t[names[3]] += t4 - t3
+                t[names[4]] += t5 - t4
             t_probs = timed_pass(model.probabilities)
             t_classify = timed_pass(model.classify)
-            t[names[4]] = t_classify - t_probs
+            t[names[5]] = t_classify - t_probs
             t["total"] = t_classify
             if not best or t_classify < best["total"]:
                 best = t
