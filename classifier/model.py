@@ -93,7 +93,7 @@ def kept(predictions: Sequence[Prediction], keep: frozenset[str], threshold: flo
     """
     if threshold is None:
         return [p.label in keep for p in predictions]
-    return [sum(p.scores[label] for label in keep) >= threshold for p in predictions]
+    return [sum(p.scores.get(label, 0.0) for label in keep) >= threshold for p in predictions]
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
