@@ -180,3 +180,13 @@ def test_clean_threshold_sums_the_kept_labels(trained_model: classifier.Model) -
 def test_clean_refuses_a_threshold_that_is_not_a_probability(trained_model: classifier.Model, bad: object) -> None:
     with pytest.raises(classifier.ClassifierError, match="threshold must be a probability"):
         trained_model.clean("Some text.", threshold=bad)  # type: ignore[arg-type]
+
+
+def test_evaluate_counts_gold_only_keep_labels_with_or_without_threshold(trained_model: classifier.Model) -> None:
+    from classifier.data import Document
+    from classifier.evaluate import evaluate
+
+    doc = Document("d", ["The council approved the budget on Tuesday.", "Advertisement"], ["reporting", "promo"])
+    for threshold in (None, 0.5):
+        report = evaluate(trained_model, [doc], keep=("reporting", "promo"), threshold=threshold)
+        assert report["unknown_labels"] == ["promo"] and report["cleaning"]["threshold"] == threshold
