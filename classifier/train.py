@@ -126,9 +126,11 @@ def _views(docs: Sequence[Document], seed: int, labels: np.ndarray) -> list[np.n
     would teach stage 2 that a first line is furniture and that a line between two body paragraphs is
     body. So each document also gives CROPS_PER_DOC random contiguous slices and, when it has both,
     MOVES_PER_DOC copies with one single-line widget (a non-reporting paragraph whose neighbours have
-    other labels) moved between two reporting paragraphs, and a document that opens with furniture also
-    gives the view that starts at its first reporting paragraph, as most extractors deliver pages (written
-    pages put bylines and breadcrumbs above the headline far more often). Lines of a multi-line widget
+    other labels) moved between two reporting paragraphs, and a document that opens (ends) with furniture
+    also gives the view that starts (ends) at its first (last) reporting paragraph, as most extractors
+    deliver pages: written pages put furniture above the headline and below the last paragraph far more
+    often than real extracted text has it (most of our written pages end in junk), and without these
+    views stage 2 learns that a page's last lines are junk whatever they say. Lines of a multi-line widget
     are not moved: alone among body paragraphs, a bare headline from a link list reads as a subheading.
     ``labels`` holds each row's label index; 0 is the first label (``reporting`` in the default set).
     """
@@ -146,6 +148,8 @@ def _views(docs: Sequence[Document], seed: int, labels: np.ndarray) -> list[np.n
         body = np.flatnonzero(lab == 0)
         if len(body) and body[0] > 0:  # many extractors drop the furniture above the headline
             views.append(rows[body[0] :])
+        if len(body) and body[-1] < n - 1:  # ... and below the article
+            views.append(rows[: body[-1] + 1])
         alone = np.ones(n, dtype=bool)  # a line that is a whole widget: its neighbours have other labels
         alone[1:] &= lab[1:] != lab[:-1]
         alone[:-1] &= lab[:-1] != lab[1:]
