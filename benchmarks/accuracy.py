@@ -26,6 +26,7 @@ from typing import Any
 
 import classifier
 from classifier.data import load_documents
+from classifier.errors import ClassifierError
 from classifier.labels import DEFAULT_KEEP
 from classifier.metrics import score
 
@@ -217,7 +218,10 @@ def main() -> None:
     ap.add_argument("--section", default="accuracy", help="marker name in --update's file (default: accuracy)")
     ap.add_argument("--json", type=Path, default=OUT_DIR / "accuracy.json", help="where to write the raw results")
     args = ap.parse_args()
-    res = run(args.data, args.model)
+    try:
+        res = run(args.data, args.model)
+    except ClassifierError as exc:  # a missing or malformed data file: one line, like the CLI
+        sys.exit(f"accuracy.py: error: {exc}")
     text = markdown(res)
     print(text)
     args.json.parent.mkdir(parents=True, exist_ok=True)

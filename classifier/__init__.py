@@ -6,8 +6,6 @@ and clean away everything but the article.
     model.clean(text)
 """
 
-from __future__ import annotations
-
 __version__ = "0.1.0"
 
 from .artifact import load

@@ -65,6 +65,9 @@ def clean_one(
         source = _read(item)
         result.warning = source.warning
         text, result.dropped = drop_unkept(model, source.text, keep, split, threshold)
+        if result.dropped and not text.strip():  # say so: an emptied file is easy to miss in a batch
+            emptied = f"{item.name}: every paragraph was dropped; the cleaned text is empty"
+            result.warning = f"{result.warning}; {emptied}" if result.warning else emptied
         cleaned = source.encode(text)
         if in_place and item.path is not None:
             if result.dropped:
@@ -118,7 +121,8 @@ def run(
 
     Stdin can only be read in this process, so a batch that includes it runs here.
     """
-    if jobs == 1 or len(items) < 2 or any(i.path is None for i in items):
+    jobs = min(jobs, len(items), os.cpu_count() or 1)  # more processes than files or cores only cost start-up
+    if jobs <= 1 or any(i.path is None for i in items):
         for item in items:
             yield func(model, item, *extra)
         return

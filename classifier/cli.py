@@ -7,6 +7,7 @@ others are still processed and the failures listed at the end), 2 usage error.
 from __future__ import annotations
 
 import json
+import math
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -77,6 +78,15 @@ SplitOpt = Annotated[
 ]
 JobsOpt = Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes for many files.")]
 GlobOpt = Annotated[str, typer.Option("--glob", help="Files to take from directory inputs.")]
+
+
+def _probability(value: Optional[float]) -> Optional[float]:
+    """Typer's range check lets NaN through (every comparison with it is false); NaN would drop everything."""
+    if value is not None and math.isnan(value):
+        raise typer.BadParameter("must be a probability from 0 to 1, not nan")
+    return value
+
+
 ThresholdOpt = Annotated[
     Optional[float],
     typer.Option(
@@ -84,6 +94,7 @@ ThresholdOpt = Annotated[
         "-t",
         min=0.0,
         max=1.0,
+        callback=_probability,
         help="Keep a paragraph when the kept labels together reach this probability (default: when a kept "
         "label is the most likely). Lower keeps more article text, higher drops more junk.",
         show_default=False,
@@ -198,8 +209,17 @@ def clean(
     items, failures = _inputs(inputs, glob, html, exclude=output_dir)
     if in_place and any(i.path is None for i in items):
         raise typer.BadParameter("stdin cannot be cleaned in place", param_hint="--in-place")
+    if not items:
+        _finish(failures)
     if not (output_dir or in_place) and (len(items) + len(failures) > 1 or any(Path(x).is_dir() for x in inputs)):
-        raise typer.BadParameter("many inputs need --output-dir DIR or --in-place", param_hint="INPUTS")
+        where = "--output-dir DIR" if html else "--output-dir DIR or --in-place"
+        raise typer.BadParameter(f"a directory or several inputs need {where}", param_hint="INPUTS")
+    if output_dir is not None:
+        try:
+            output_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            _fail(f"{output_dir}: cannot create output directory ({exc.strerror})")
+            raise typer.Exit(1) from None
     m = _load(model)
     wanted = _keep_labels(m, keep)
     if output_dir is not None:
@@ -443,10 +463,17 @@ def data_stats(
 
 def main() -> None:
     """Console entry point: run the app, and exit quietly when stdout is closed early (``| head``)."""
+    if sys.stdout is None:  # started with stdout closed (`>&-`): nowhere to write results
+        if sys.stderr is not None:
+            print("classifier: error: standard output is closed", file=sys.stderr)
+        sys.exit(1)
     try:
         app()
     except BrokenPipeError:
         sys.stderr.close()
+        sys.exit(1)
+    except OSError as exc:  # writing results failed (disk full, device error); inputs are never modified
+        print(f"classifier: error: cannot write output ({exc.strerror or exc})", file=sys.stderr)
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)

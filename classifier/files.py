@@ -146,19 +146,27 @@ def _inside(path: str, directory: str) -> bool:
     return path == directory or path.startswith(directory.rstrip(os.sep) + os.sep)
 
 
+def _umask() -> int:
+    """The process umask; reading it means setting it, so it is set straight back."""
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` atomically: temp file in the same directory, fsync, rename.
 
-    The original's permission bits are kept. On any failure the temp file is removed and the original
+    The original's permission bits are kept (a new file gets the umask's). On any failure the temp file is removed and the original
     is untouched; the error surfaces as an ``InputError``.
     """
     path = Path(os.path.realpath(path))  # through symlinks: replace the file, not the link
     directory = path.parent
-    mode = None
     if path.exists():
         mode = path.stat().st_mode & 0o7777
         if not mode & stat.S_IWUSR:  # checked by mode, not access(): root may write anything
             raise InputError(f"{path}: file is read-only; not modified")
+    else:  # a new file gets what open() would give it, not mkstemp's owner-only 0600
+        mode = 0o666 & ~_umask()
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:
@@ -168,8 +176,7 @@ def write_atomic(path: Path, data: bytes) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except OSError as exc:
         with contextlib.suppress(OSError):

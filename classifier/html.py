@@ -8,6 +8,7 @@ raises ``MissingExtraError`` (a ``ClassifierError`` and an ``ImportError``) sayi
 
 from __future__ import annotations
 
+import codecs
 import sys
 from collections.abc import Iterable
 from functools import cache
@@ -72,7 +73,10 @@ def _read_bytes(item: Input) -> bytes:
 
 
 def _extract_file(item: Input, result: FileResult) -> str:
-    text = extract_text(_read_bytes(item))
+    data = _read_bytes(item)
+    if b"\0" in data and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise InputError(f"{item.name}: binary file (contains NUL bytes), not HTML")  # same rule as text files
+    text = extract_text(data)
     if not text.strip():
         result.warning = f"{item.name}: trafilatura found no main text"
     return text

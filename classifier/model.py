@@ -19,7 +19,7 @@ from .context import PAD, context_features
 from .errors import ClassifierError, InputError
 from .features import dense_matrix, hashed_features
 from .labels import DEFAULT_KEEP
-from .segment import Span, join_kept, split_paragraphs
+from .segment import Span, join_kept, require_text, split_paragraphs
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,11 +56,6 @@ def _paragraph_list(paragraphs: Sequence[str]) -> list[str]:
         if not isinstance(item, str):
             raise InputError(f"paragraphs must be str, not {type(item).__name__}")
     return texts
-
-
-def _require_text(text: object) -> None:
-    if not isinstance(text, str):
-        raise InputError(f"text must be str, not {type(text).__name__}; decode bytes first")
 
 
 def _chunks(texts: list[str]) -> list[tuple[int, int]]:
@@ -180,7 +175,7 @@ class Model:
 
     def label(self, text: str, split: str = "auto") -> list[Paragraph]:
         """Split ``text`` into paragraphs and label each; offsets point into ``text``."""
-        _require_text(text)
+        require_text(text)
         spans = split_paragraphs(text, split)
         preds = self.classify([s.text for s in spans])
         return [
@@ -194,7 +189,7 @@ class Model:
 
         ``threshold`` trades article text kept against junk dropped (see ``kept``); None: most likely label.
         """
-        _require_text(text)
+        require_text(text)
         keep_set = self.check_labels([keep] if isinstance(keep, str) else keep)
         if not keep_set:
             raise ClassifierError("keep must name at least one label")

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from .errors import ClassifierError
+from .errors import ClassifierError, InputError
 
 SplitMode = Literal["auto", "lines", "blocks"]
 SPLIT_MODES: tuple[str, ...] = ("auto", "lines", "blocks")
@@ -56,8 +56,15 @@ def resolve_mode(text: str, mode: str = "auto") -> str:
     return "lines"
 
 
+def require_text(text: object) -> None:
+    """An ``InputError`` for anything but str: bytes would be split and classified as their repr."""
+    if not isinstance(text, str):
+        raise InputError(f"text must be str, not {type(text).__name__}; decode bytes first")
+
+
 def split_paragraphs(text: str, mode: str = "auto") -> list[Span]:
     """Paragraphs of ``text`` in page order; whitespace-only lines are never paragraphs."""
+    require_text(text)
     resolved = resolve_mode(text, mode)
     spans: list[Span] = []
     if resolved == "lines":

@@ -55,6 +55,12 @@ def _label_order(docs: Sequence[Document]) -> list[str]:
     present = {label for d in docs for label in d.labels}
     if len(present) < 2:
         raise DataError(f"training needs at least two different labels, found {sorted(present)}")
+    by_key: dict[str, str] = {}
+    for label in sorted(present):  # "Reporting" beside "reporting" is a typo, not a fifth class
+        key = " ".join(label.replace("_", "-").split()).lower()
+        if key in by_key:
+            raise DataError(f"labels {by_key[key]!r} and {label!r} differ only in case or spacing; use one")
+        by_key[key] = label
     return [x for x in DEFAULT_LABELS if x in present] + sorted(present - set(DEFAULT_LABELS))
 
 
@@ -197,6 +203,7 @@ def train_model(
     x1, dense = _stage1_matrix(docs, HASH_BITS)
     folds_of_docs = _assign_folds(len(docs), n_folds, seed)
     fold_of = folds_of_docs[groups]
+    _check_folds(y, fold_of, n_folds, labels)
     x_fit, y_fit, fold_fit = _with_short_line_variants(docs, x1, y, fold_of, folds_of_docs, index, seed)
     say(f"stage 1: {n_folds} folds and the final fit, {jobs} at a time")
     fits = _fit_all(x_fit, y_fit, [fold_fit != k for k in range(n_folds)] + [None], STAGE1_C, seed, jobs)
@@ -286,6 +293,17 @@ def _class_weight(label_weights: Mapping[str, float], index: dict[str, int]) -> 
     if not label_weights:
         return None
     return {i: float(label_weights.get(label, 1.0)) for label, i in index.items()}
+
+
+def _check_folds(y: np.ndarray, fold_of: np.ndarray, n_folds: int, labels: Sequence[str]) -> None:
+    """A ``DataError`` now, instead of a solver traceback later, when some fit would see a single label."""
+    for k in range(n_folds):
+        rest = np.unique(y[fold_of != k])
+        if len(rest) < 2:
+            raise DataError(
+                f"cross-validation fold {k + 1} of {n_folds} trains on documents labeled only "
+                f"{labels[int(rest[0])]!r}; add documents or lower --folds"
+            )
 
 
 def _assign_folds(n_docs: int, n_folds: int, seed: int) -> np.ndarray:

@@ -83,6 +83,13 @@ def test_classify_refuses_what_is_not_a_list_of_paragraphs(trained_model: classi
         trained_model.classify(bad)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("bad", [None, b"bytes", 3])
+def test_text_functions_refuse_what_is_not_text(trained_model: classifier.Model, bad: object) -> None:
+    for call in (classifier.split_paragraphs, trained_model.label, trained_model.clean):
+        with pytest.raises(classifier.InputError, match="text must be str"):
+            call(bad)  # type: ignore[arg-type]
+
+
 def test_clean_accepts_one_label_as_a_string_and_refuses_none(trained_model: classifier.Model) -> None:
     text = "Read more:\nThe council approved the budget on Tuesday."
     assert trained_model.clean(text, keep="reporting") == trained_model.clean(text, keep=["reporting"])

@@ -143,3 +143,58 @@ def test_failed_atomic_write_leaves_original_untouched(tmp_path: Path, monkeypat
     assert result.exit_code == 1 and "original left untouched" in result.stderr
     assert target.read_bytes() == ARTICLE.read_bytes()
     assert [p.name for p in tmp_path.iterdir()] == ["a.txt"]
+
+
+def test_nan_threshold_is_a_usage_error_and_the_file_is_untouched(tmp_path: Path) -> None:
+    target = tmp_path / "a.txt"
+    target.write_bytes(ARTICLE.read_bytes())
+    result = clean(target, "--in-place", "-t", "nan")  # typer's range check alone lets NaN through
+    assert result.exit_code == 2 and "probability" in result.stderr
+    assert target.read_bytes() == ARTICLE.read_bytes()
+
+
+def test_new_output_files_get_the_umask_permissions(tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        result = clean(ARTICLE, "-o", tmp_path / "out")
+    finally:
+        os.umask(old)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "article.txt").stat().st_mode & 0o777 == 0o644
+
+
+def test_empty_directory_says_what_is_missing(tmp_path: Path) -> None:
+    result = clean(tmp_path)  # no --output-dir: the missing files are the problem, not the destination
+    assert result.exit_code == 1 and "no files matching *.txt" in result.stderr
+
+
+def test_output_directory_that_cannot_be_created_is_one_error(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x")
+    result = clean(ARTICLE, ARTICLE.parent, "-o", tmp_path / "file" / "out")
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        f"classifier: error: {tmp_path / 'file' / 'out'}: cannot create output directory (Not a directory)"
+    ]
+
+
+def test_cleaning_away_everything_warns(tmp_path: Path) -> None:
+    target = tmp_path / "junk.txt"
+    target.write_text("Subscribe to our newsletter!\nRead more:\n", encoding="utf-8")
+    result = clean(target, "--in-place")
+    assert result.exit_code == 0 and "every paragraph was dropped" in result.stderr
+    assert target.read_text(encoding="utf-8") == ""
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_failing_stdout_is_a_one_line_error(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+    import sys
+
+    exe = shutil.which("classifier", path=os.path.dirname(sys.executable)) or shutil.which("classifier")
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run([exe, "clean", str(ARTICLE)], stdout=full, stderr=subprocess.PIPE, timeout=60)
+    assert done.returncode == 1
+    assert done.stderr.decode().strip().splitlines() == [
+        "classifier: error: cannot write output (No space left on device)"
+    ]

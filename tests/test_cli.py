@@ -226,6 +226,43 @@ def test_train_reports_bad_data_with_file_and_line(tmp_path: Path) -> None:
     assert re.search(r"bad\.jsonl:2: bad JSON", result.stderr)
 
 
+def _jsonl(path: Path, docs: list[list[tuple[str, str]]]) -> Path:
+    rows = [{"doc_id": f"d{i}", "paragraphs": [{"text": t, "label": lab} for t, lab in d]} for i, d in enumerate(docs)]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_train_on_too_few_documents_for_the_folds_is_one_line_error(tmp_path: Path) -> None:
+    data = _jsonl(
+        tmp_path / "few.jsonl",
+        [[("Read more:", "related-links"), ("The council met.", "reporting")], [("The budget passed.", "reporting")]],
+    )
+    result = invoke("train", data, "--output", tmp_path / "m")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "fold" in result.stderr and "only 'reporting'" in result.stderr
+    assert not (tmp_path / "m").exists()
+
+
+def test_train_refuses_labels_that_differ_only_in_case(tmp_path: Path) -> None:
+    data = _jsonl(
+        tmp_path / "typo.jsonl",
+        [[("Read more:", "related-links"), ("The council met.", "Reporting")], [("It passed.", "reporting")]],
+    )
+    result = invoke("train", data, "--output", tmp_path / "m")
+    assert result.exit_code == 1 and "'Reporting' and 'reporting' differ only in case" in result.stderr
+
+
+def test_readme_library_example_prints_what_the_readme_says() -> None:
+    import ast
+
+    import classifier
+
+    text = README.read_text(encoding="utf-8")
+    page = ast.literal_eval(re.search(r"page = (\[.*?\])\n", text, re.S).group(1))
+    claimed = ast.literal_eval(re.search(r"\[p\.label for p in preds\]\n# (\[.*?\])\n", text).group(1))
+    assert [p.label for p in classifier.load().classify(page)] == claimed
+
+
 def test_evaluate_prints_scores_and_cleaning_view(tiny_data: Path) -> None:
     result = invoke("evaluate", tiny_data)
     assert result.exit_code == 0

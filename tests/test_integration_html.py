@@ -143,3 +143,10 @@ def test_cli_predict_html_labels_the_extracted_paragraphs(tmp_path: Path, traine
         ("Tags: council, budget", "related-links"),
         ("© 2025 Valley Times. All rights reserved.", "other"),
     ]
+
+
+def test_cli_clean_html_refuses_binary_input(tmp_path: Path) -> None:
+    binary = tmp_path / "b.html"
+    binary.write_bytes(b"\x00\x01<html>\x00")
+    result = runner.invoke(app, ["clean", "--html", str(binary)])
+    assert result.exit_code == 1 and "binary file" in result.stderr

@@ -120,7 +120,7 @@ def test_threshold_zero_keeps_every_paragraph(trained_model: classifier.Model) -
 def test_from_crawler_reads_the_settings(trained_dir: Path) -> None:
     settings = {
         "CLASSIFIER_MODEL": str(trained_dir),
-        "CLASSIFIER_FIELDS": "body,summary",
+        "CLASSIFIER_FIELDS": "body, summary",  # spaces after commas, as people write them
         "CLASSIFIER_KEEP": ["reporting", "other"],
         "CLASSIFIER_LABELS_FIELD": "labels",
         "CLASSIFIER_DROP_EMPTY": "True",

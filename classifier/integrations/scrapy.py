@@ -44,6 +44,11 @@ DEFAULT_FIELDS: tuple[str, ...] = ("text",)
 STATS_PREFIX = "classifier"
 
 
+def _names(raw: Sequence[str]) -> list[str]:
+    """A list setting's names without the spaces Scrapy leaves after the commas of "text, body"."""
+    return [name.strip() for name in raw if name.strip()]
+
+
 def _threshold_setting(raw: Any) -> float | None:
     """CLASSIFIER_THRESHOLD as a float (None when unset), or a ``ClassifierError`` naming the bad value."""
     if raw is None or raw == "":
@@ -87,8 +92,8 @@ class CleanTextPipeline:
         s = crawler.settings
         return cls(
             model=load(s.get("CLASSIFIER_MODEL") or None),
-            fields=s.getlist("CLASSIFIER_FIELDS", list(DEFAULT_FIELDS)),
-            keep=s.getlist("CLASSIFIER_KEEP", list(DEFAULT_KEEP)),
+            fields=_names(s.getlist("CLASSIFIER_FIELDS", list(DEFAULT_FIELDS))),
+            keep=_names(s.getlist("CLASSIFIER_KEEP", list(DEFAULT_KEEP))),
             labels_field=s.get("CLASSIFIER_LABELS_FIELD") or None,
             drop_empty=s.getbool("CLASSIFIER_DROP_EMPTY", False),
             split=s.get("CLASSIFIER_SPLIT", "auto"),
