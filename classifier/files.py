@@ -156,8 +156,8 @@ def _umask() -> int:
 def write_atomic(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` atomically: temp file in the same directory, fsync, rename.
 
-    The original's permission bits are kept (a new file gets the umask's). On any failure the temp file is removed and the original
-    is untouched; the error surfaces as an ``InputError``.
+    The original's permission bits are kept (a new file gets the umask's). On any failure the temp file
+    is removed and the original is untouched; the error surfaces as an ``InputError``.
     """
     path = Path(os.path.realpath(path))  # through symlinks: replace the file, not the link
     directory = path.parent

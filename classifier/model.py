@@ -175,7 +175,6 @@ class Model:
 
     def label(self, text: str, split: str = "auto") -> list[Paragraph]:
         """Split ``text`` into paragraphs and label each; offsets point into ``text``."""
-        require_text(text)
         spans = split_paragraphs(text, split)
         preds = self.classify([s.text for s in spans])
         return [
