@@ -44,6 +44,12 @@ class TextFile:
         return prefix + text.encode("utf-8", errors="surrogateescape")
 
 
+def refuse_binary(data: bytes, name: str, kind: str = "text") -> None:
+    """An ``InputError`` for NUL bytes outside UTF-16 (a BOM says where UTF-16's NULs are legitimate)."""
+    if b"\0" in data and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise InputError(f"{name}: binary file (contains NUL bytes), not {kind}")
+
+
 def decode(data: bytes, name: str) -> TextFile:
     """Decode an input file's bytes (see the module docstring for the rules)."""
     for bom, encoding in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
@@ -52,8 +58,7 @@ def decode(data: bytes, name: str) -> TextFile:
                 return TextFile(data[len(bom) :].decode(encoding), encoding)
             except UnicodeDecodeError as exc:
                 raise InputError(f"{name}: invalid UTF-16 ({exc.reason})") from None
-    if b"\0" in data:
-        raise InputError(f"{name}: binary file (contains NUL bytes), not text")
+    refuse_binary(data, name)
     encoding = "utf-8"
     if data.startswith(codecs.BOM_UTF8):
         data, encoding = data[len(codecs.BOM_UTF8) :], "utf-8-sig"

@@ -8,7 +8,6 @@ raises ``MissingExtraError`` (a ``ClassifierError`` and an ``ImportError``) sayi
 
 from __future__ import annotations
 
-import codecs
 import sys
 from collections.abc import Iterable
 from functools import cache
@@ -18,7 +17,7 @@ from types import ModuleType
 from .artifact import load
 from .batch import FileResult, drop_unkept
 from .errors import ClassifierError, InputError
-from .files import Input, read_bytes, write_output
+from .files import Input, read_bytes, refuse_binary, write_output
 from .integrations import require
 from .labels import DEFAULT_KEEP
 from .model import Model
@@ -74,8 +73,7 @@ def _read_bytes(item: Input) -> bytes:
 
 def _extract_file(item: Input, result: FileResult) -> str:
     data = _read_bytes(item)
-    if b"\0" in data and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise InputError(f"{item.name}: binary file (contains NUL bytes), not HTML")  # same rule as text files
+    refuse_binary(data, item.name, "HTML")
     text = extract_text(data)
     if not text.strip():
         result.warning = f"{item.name}: trafilatura found no main text"

@@ -152,10 +152,11 @@ def _views(docs: Sequence[Document], seed: int, labels: np.ndarray) -> list[np.n
             views.append(rows[first : first + length])
         lab = labels[rows]
         body = np.flatnonzero(lab == 0)
-        if len(body) and body[0] > 0:  # many extractors drop the furniture above the headline
-            views.append(rows[body[0] :])
-        if len(body) and body[-1] < n - 1:  # ... and below the article
-            views.append(rows[: body[-1] + 1])
+        if len(body):  # many extractors drop the furniture above the headline and below the article
+            if body[0] > 0:
+                views.append(rows[body[0] :])
+            if body[-1] < n - 1:
+                views.append(rows[: body[-1] + 1])
         alone = np.ones(n, dtype=bool)  # a line that is a whole widget: its neighbours have other labels
         alone[1:] &= lab[1:] != lab[:-1]
         alone[:-1] &= lab[:-1] != lab[1:]
