@@ -34,6 +34,13 @@ JUNK = {
         "Updated 3 hours ago",
     ],
 }
+#: More headline bullets, so the test model learns "- Short title" as a link with a margin that does not
+#: hang on solver tolerance or seed.
+LINK_BULLETS = [
+    "- Harbour festival returns in May",
+    "- New bus routes for the east side",
+    "- Library extends its hours",
+]
 
 
 def tiny_documents() -> list[dict]:
@@ -47,6 +54,8 @@ def tiny_documents() -> list[dict]:
             paras.append({"text": BODY[(i + j) % len(BODY)], "label": "reporting"})
         for label, lines in JUNK.items():
             paras.append({"text": lines[(i + len(label)) % len(lines)], "label": label})
+            if label == "related-links" and i % 2 == 0:
+                paras.append({"text": LINK_BULLETS[i % 3], "label": label})
         docs.append({"doc_id": f"t{i}", "lang": "en", "source": "news/test", "paragraphs": paras})
     return docs
 

@@ -179,24 +179,43 @@ def test_train_prints_cross_validation_and_writes_model(tmp_path: Path, tiny_dat
     assert info.exit_code == 0 and "related-links" in info.stdout and "macro-F1" in info.stdout
 
 
-def test_train_label_weight_is_recorded_and_shifts_decisions(tmp_path: Path, tiny_data: Path) -> None:
-    result = invoke("train", tiny_data, "--output", tmp_path / "m", "--folds", "3", "--weight", "reporting=50")
+def test_train_label_weight_is_recorded_and_shifts_decisions(tmp_path: Path) -> None:
+    # One line labeled `other` on four pages and `reporting` on two: unweighted, `other` wins; weighing
+    # `other` down to a tenth must turn it into article text. Probabilities of separable lines hardly move
+    # with a class weight, so the test looks where a weight is meant to act: contested evidence.
+    from tests.conftest import BODY, tiny_documents
+
+    contested = "Weather update at noon"
+    docs = tiny_documents()
+    for i in range(6):
+        label = "reporting" if i < 2 else "other"
+        texts = [(BODY[i], "reporting"), (contested, label), (BODY[i + 1], "reporting")]
+        docs.append(
+            {
+                "doc_id": f"w{i}",
+                "lang": "en",
+                "source": "news/test",
+                "paragraphs": [{"text": t, "label": lab} for t, lab in texts],
+            }
+        )
+    data = tmp_path / "contested.jsonl"
+    data.write_text("".join(json.dumps(d) + "\n" for d in docs), encoding="utf-8")
+    result = invoke("train", data, "--output", tmp_path / "m", "--folds", "3", "--weight", "other=0.1")
     assert result.exit_code == 0, result.output
     config = json.loads((tmp_path / "m" / "config.json").read_text())
     assert config["training"]["label_weights"] == {
-        "reporting": 50.0,
+        "reporting": 1.0,
         "related-links": 1.0,
         "support-appeal": 1.0,
-        "other": 1.0,
+        "other": 0.1,
     }
-    assert "reporting ×50" in (tmp_path / "m" / "README.md").read_text()
+    assert "other ×0.1" in (tmp_path / "m" / "README.md").read_text()
     import classifier
 
-    lines = ["Valley news", "Tags: council", "Subscribe to our newsletter", "Photo: Valley Times", "Read more:"]
-    weighted = classifier.load(tmp_path / "m").probabilities(lines)[:, 0].mean()
-    invoke("train", tiny_data, "--output", tmp_path / "p", "--folds", "3")
-    unweighted = classifier.load(tmp_path / "p").probabilities(lines)[:, 0].mean()
-    assert weighted > 1.2 * unweighted
+    page = [BODY[5], contested, BODY[6]]
+    assert classifier.load(tmp_path / "m").classify(page)[1].label == "reporting"
+    assert invoke("train", data, "--output", tmp_path / "p", "--folds", "3").exit_code == 0
+    assert classifier.load(tmp_path / "p").classify(page)[1].label == "other"
 
 
 @pytest.mark.parametrize(
