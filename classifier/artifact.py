@@ -19,7 +19,7 @@ import numpy as np
 from .cohesion import COHESION_NAMES
 from .context import n_context_features
 from .errors import ModelError
-from .features import DENSE_NAMES
+from .features import DENSE_NAMES, MIN_DENSE
 from .model import Model, Weights
 
 #: 2 added stage-2 cohesion and heading features (``features.cohesion`` in config.json); format 1 still loads.
@@ -98,7 +98,7 @@ def _check_config(config: dict[str, Any], where: Path) -> None:
         isinstance(rng, list) and len(rng) == 2 and all(isinstance(x, int) for x in rng) and 1 <= rng[0] <= rng[1] <= 8
     ):
         raise ModelError(f"{where}: config features.ngram_range must be [min, max] with 1 <= min <= max <= 8")
-    if dense != list(DENSE_NAMES):
+    if not (isinstance(dense, list) and len(dense) >= MIN_DENSE and dense == list(DENSE_NAMES[: len(dense)])):
         raise ModelError(f"{where}: model was trained with layout features this version does not compute")
     if feats.get("cohesion", []) not in ([], list(COHESION_NAMES)):
         raise ModelError(f"{where}: model was trained with cohesion features this version does not compute")
@@ -113,7 +113,7 @@ def load(path: str | os.PathLike[str] | None = None) -> Model:
         raise ModelError(f"{where}: not a directory (a model is a directory with {CONFIG_FILE} and {WEIGHTS_FILE})")
     config = read_json(where / CONFIG_FILE)
     _check_config(config, where)
-    n_labels, n_dense = len(config["labels"]), len(DENSE_NAMES)
+    n_labels, n_dense = len(config["labels"]), len(config["features"]["dense"])
     n_cohesion = len(config["features"].get("cohesion", []))
     expected = {
         "hash_coef": (n_labels, 2 ** config["features"]["hash_bits"]),

@@ -60,7 +60,13 @@ _BULLET = re.compile(r"^\s*(?:[-–—•*▶►·→>✓✔■□◆●○▪»
 _URL = re.compile(r"https?://|www\.|\.(?:com|org|net|de|fr|co\.uk|ru|ua|pl|nl|it|es|br)\b", re.I)
 _COPYRIGHT = re.compile(r"©|ⓒ|\(c\)|copyright|\ball rights reserved", re.I)
 _ELLIPSIS = re.compile(r"(?:\.\.\.|…)\s*$")
+# Two list-item fields (a headline and its teaser, a title and its date) that an extractor glued together
+# with the whitespace that stood between their elements; n-grams see only one space after normalising.
+_INNER_GAP = re.compile(r"\S(?: {2,}|\t)\S")
 
+#: New layout features are only ever appended: a model saved with the first N names (N >= this) still
+#: loads, and gets just those columns.
+MIN_DENSE = 19
 DENSE_NAMES: tuple[str, ...] = (
     "log_chars",
     "log_words",
@@ -81,6 +87,7 @@ DENSE_NAMES: tuple[str, ...] = (
     "alpha_ratio",
     "ellipsis_end",
     "no_letters",
+    "inner_gap",
 )
 
 
@@ -125,6 +132,7 @@ def dense_features(text: str) -> list[float]:
         letters / size,
         float(bool(_ELLIPSIS.search(stripped))),
         float(letters == 0),
+        float(bool(_INNER_GAP.search(stripped))),
     ]
 
 

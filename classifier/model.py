@@ -17,7 +17,7 @@ import numpy as np
 from .cohesion import cohesion
 from .context import PAD, context_features
 from .errors import ClassifierError, InputError
-from .features import dense_matrix, hashed_features
+from .features import DENSE_NAMES, dense_matrix, hashed_features
 from .labels import DEFAULT_KEEP
 from .segment import Span, join_kept, require_text, split_paragraphs
 
@@ -123,6 +123,8 @@ class Model:
         self._ngram_range = tuple(config["features"]["ngram_range"])
         # Models saved before cohesion features existed leave the key out and keep working.
         self._cohesion = bool(config["features"].get("cohesion"))
+        # Models saved before a layout feature was appended read only the columns they were trained on.
+        self._n_dense = len(config["features"].get("dense", DENSE_NAMES))
 
     def __repr__(self) -> str:
         where = f" from {self.path}" if self.path else ""
@@ -148,7 +150,7 @@ class Model:
         texts = _paragraph_list(paragraphs)
         if not texts:
             return np.zeros((0, len(self.labels)))
-        dense = dense_matrix(texts)
+        dense = dense_matrix(texts)[:, : self._n_dense]
         spans = _chunks(texts)
         p1 = np.vstack([self.stage1_probabilities(texts[a:b], dense[a:b]) for a, b in spans])
         page = cohesion(texts) if self._cohesion else None

@@ -105,6 +105,43 @@ def test_format_1_model_without_cohesion_features_still_loads(model_copy: Path) 
     assert len(labels) == 18000 and set(labels) <= set(model.labels)
 
 
+def test_model_saved_before_a_layout_feature_was_appended_still_loads(model_copy: Path) -> None:
+    """An older model lacks the newest layout feature; it must load and give exactly the answers of the same
+    model whose weights for that feature are zero."""
+    from classifier.context import context_features
+    from classifier.features import DENSE_NAMES, MIN_DENSE
+
+    config = json.loads((model_copy / CONFIG_FILE).read_text())
+    with np.load(model_copy / WEIGHTS_FILE) as npz:
+        arrays = dict(npz)
+    # Which stage-2 columns read the last layout feature: those that move when only it moves.
+    rng = np.random.default_rng(0)
+    probs, dense = rng.dirichlet(np.ones(4), size=9), rng.random((9, len(DENSE_NAMES)))
+    cohesion = rng.random((9, 4))
+    flipped = dense.copy()
+    flipped[:, -1] = 1.0 - flipped[:, -1]
+    moved = np.any(context_features(probs, dense, cohesion) != context_features(probs, flipped, cohesion), axis=0)
+    assert moved.sum() == 3  # the feature itself and its two neighbours' copies
+
+    zeroed = dict(arrays, dense_coef=arrays["dense_coef"].copy(), context_coef=arrays["context_coef"].copy())
+    zeroed["dense_coef"][-1] = 0.0
+    zeroed["context_coef"][moved] = 0.0
+    np.savez(model_copy / WEIGHTS_FILE, **zeroed)
+    text = "Headline  with a gap\n\nBody text of the story.\n\nRead more:\n\n- Another\tstory"
+    expected = [p.score for p in classifier.load(model_copy).label(text)]
+
+    config["features"]["dense"] = list(DENSE_NAMES[:-1])
+    (model_copy / CONFIG_FILE).write_text(json.dumps(config))
+    older = dict(arrays, dense_coef=arrays["dense_coef"][:-1], context_coef=arrays["context_coef"][~moved])
+    np.savez(model_copy / WEIGHTS_FILE, **older)
+    assert [p.score for p in classifier.load(model_copy).label(text)] == pytest.approx(expected, abs=1e-12)
+
+    config["features"]["dense"] = list(DENSE_NAMES[: MIN_DENSE - 1])
+    (model_copy / CONFIG_FILE).write_text(json.dumps(config))
+    with pytest.raises(classifier.ModelError, match="layout features"):
+        classifier.load(model_copy)
+
+
 def test_unknown_cohesion_features_are_refused(model_copy: Path) -> None:
     config = json.loads((model_copy / CONFIG_FILE).read_text())
     config["features"]["cohesion"] = ["something_new"]
