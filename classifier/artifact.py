@@ -8,8 +8,11 @@ versions, training-data hash), ``weights.npz`` (plain arrays, read with ``allow_
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shutil
+import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -20,6 +23,7 @@ from .cohesion import COHESION_NAMES
 from .context import n_context_features
 from .errors import ModelError
 from .features import DENSE_NAMES, MIN_DENSE
+from .files import current_umask
 from .model import Model, Weights
 
 #: 2 added stage-2 cohesion and heading features (``features.cohesion`` in config.json); format 1 still loads.
@@ -48,17 +52,129 @@ def default_model_path() -> Path:
 def save(
     model: Model, directory: str | os.PathLike[str], metrics: dict[str, Any] | None = None, card: str | None = None
 ) -> Path:
-    """Write ``model`` as a model directory; existing files of the same names are replaced."""
+    """Write ``model`` as the model directory ``directory``, replacing a model already there as a whole.
+
+    A half-written model over a working one is the worst outcome of a save (a full disk would leave a new
+    config beside truncated weights), so every file goes into a fresh staging directory beside the target
+    (same filesystem, so the final rename is atomic), is fsynced, and only then is the staging directory
+    swapped in. On any failure the staging directory is removed, an old model is left exactly as it was,
+    and the error is one ``ModelError``. Only an empty or model directory is ever replaced.
+    """
+    out = Path(os.path.realpath(directory))  # through symlinks: replace the directory, not the link
+    existed = out.is_dir()
+    check_destination(out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    except OSError as exc:
+        raise ModelError(f"{out}: cannot write the model in {out.parent} ({exc.strerror or exc})") from None
+    try:
+        _write_model(staging, model, metrics, card)
+        os.chmod(staging, _directory_mode(out))  # mkdtemp's owner-only 0700 would hide the model from others
+        _swap_in(staging, out)
+    except BaseException as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        if not isinstance(exc, OSError):
+            raise
+        kept = "; the existing model is untouched" if existed else ""
+        raise ModelError(f"{out}: cannot write the model ({exc.strerror or exc}){kept}") from None
+    return Path(directory)
+
+
+def check_destination(directory: str | os.PathLike[str]) -> None:
+    """A ``ModelError`` unless ``directory`` can and may be written as a model directory.
+
+    Only an empty directory, a model directory, or a path that does not exist yet is replaced, so a
+    mistyped --output never wipes someone's files. The nearest existing ancestor is tried for writing
+    (a directory made and removed at once) so that training, which takes minutes, never starts for
+    an output it cannot save; trying, not ``os.access``, meets the very error the save would meet.
+    """
     out = Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        if out.exists() and not out.is_dir():
+            raise ModelError(f"{out}: exists and is not a directory")
+        is_model = (out / CONFIG_FILE).is_file() and "format_version" in read_json(out / CONFIG_FILE)
+        if out.is_dir() and any(out.iterdir()) and not is_model:
+            raise ModelError(f"{out}: directory is not empty and not a model directory; refusing to overwrite it")
+    except OSError as exc:
+        raise ModelError(f"{out}: cannot inspect the output directory ({exc.strerror or exc})") from None
+    parent = out.parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        raise ModelError(f"{out}: {parent} is not a directory")
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".probe", dir=parent))
+    except OSError as exc:
+        raise ModelError(f"{out}: cannot write in {parent} ({exc.strerror or exc})") from None
+
+
+def _write_model(directory: Path, model: Model, metrics: dict[str, Any] | None, card: str | None) -> None:
+    """The model's files in ``directory``, each flushed to disk before the directory is swapped in."""
     config = dict(model.config, format_version=FORMAT_VERSION)
-    (out / CONFIG_FILE).write_text(json.dumps(config, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    np.savez(out / WEIGHTS_FILE, **model.weights.as_arrays())  # type: ignore[arg-type]
+    _write_durable(directory / CONFIG_FILE, _json_bytes(config))
+    with open(directory / WEIGHTS_FILE, "wb") as fh:
+        np.savez(fh, **model.weights.as_arrays())  # type: ignore[arg-type]
+        fh.flush()
+        os.fsync(fh.fileno())
     if metrics is not None:
-        (out / METRICS_FILE).write_text(json.dumps(metrics, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        _write_durable(directory / METRICS_FILE, _json_bytes(metrics))
     if card is not None:
-        (out / CARD_FILE).write_text(card, encoding="utf-8")
-    return out
+        _write_durable(directory / CARD_FILE, card.encode("utf-8"))
+    _fsync_directory(directory)
+
+
+def _json_bytes(obj: dict[str, Any]) -> bytes:
+    return (json.dumps(obj, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _write_durable(path: Path, data: bytes) -> None:
+    with open(path, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _fsync_directory(path: Path) -> None:
+    """Flush a directory's entries (new names, renames) to disk; Windows cannot open a directory."""
+    if os.name != "posix":
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _directory_mode(out: Path) -> int:
+    """The permission bits the model directory should have: the old directory's, else the umask's."""
+    if out.is_dir():
+        return out.stat().st_mode & 0o7777
+    return 0o777 & ~current_umask()
+
+
+def _swap_in(staging: Path, out: Path) -> None:
+    """Rename ``staging`` to ``out``; an existing ``out`` is renamed aside first and removed afterwards.
+
+    POSIX has no portable atomic exchange of two directories, so for the instant between the two renames
+    ``out`` does not exist; a crash there leaves the old model complete under the ``.old`` name beside it.
+    If the second rename fails the old model is renamed back.
+    """
+    aside = None
+    if out.exists():
+        aside = staging.with_name(staging.name.removesuffix(".tmp") + ".old")  # unique, as mkdtemp's name is
+        os.rename(out, aside)
+    try:
+        os.rename(staging, out)
+    except OSError:
+        if aside is not None:
+            os.rename(aside, out)
+        raise
+    # The new model is in place: from here on a failure must not be reported as a failed save.
+    with contextlib.suppress(OSError):
+        _fsync_directory(out.parent)
+    if aside is not None:
+        shutil.rmtree(aside, ignore_errors=True)  # a leftover old copy is only clutter
 
 
 def read_json(path: Path) -> dict[str, Any]:
@@ -100,6 +216,9 @@ def _check_config(config: dict[str, Any], where: Path) -> None:
         raise ModelError(f"{where}: config features.ngram_range must be [min, max] with 1 <= min <= max <= 8")
     if not (isinstance(dense, list) and len(dense) >= MIN_DENSE and dense == list(DENSE_NAMES[: len(dense)])):
         raise ModelError(f"{where}: model was trained with layout features this version does not compute")
+    keep = config.get("keep", [])
+    if not (isinstance(keep, list) and set(keep) <= set(labels)):
+        raise ModelError(f"{where}: config 'keep' must be a list of the model's labels")
     if feats.get("cohesion", []) not in ([], list(COHESION_NAMES)):
         raise ModelError(f"{where}: model was trained with cohesion features this version does not compute")
 
@@ -137,6 +256,7 @@ def load(path: str | os.PathLike[str] | None = None) -> Model:
             raise ModelError(f"{where / WEIGHTS_FILE}: array '{name}' has shape {arr.shape}, expected {shape}")
         if not np.all(np.isfinite(arr)):
             raise ModelError(f"{where / WEIGHTS_FILE}: array '{name}' has non-finite values")
+        arr.setflags(write=False)  # shared by every thread and call: nothing may change it in place
     return Model(Weights(**arrays), config, where)
 
 

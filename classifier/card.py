@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from .labels import DEFAULT_KEEP
+from .metrics import percent
+
 
 def _table(report: dict[str, Any]) -> list[str]:
     lines = ["| label | precision | recall | F1 | support |", "|---|---:|---:|---:|---:|"]
@@ -14,13 +17,15 @@ def _table(report: dict[str, Any]) -> list[str]:
         c = report["per_class"][label]
         lines.append(f"| {label} | {c['precision']:.3f} | {c['recall']:.3f} | {c['f1']:.3f} | {c['support']} |")
     c = report["cleaning"]
-    lines += [
-        f"| **macro F1** | | | **{report['macro_f1']:.3f}** | {report['paragraphs']} |",
-        "",
-        f"Cleaning view (keep `{','.join(c['keep_labels'])}`): reporting characters kept "
-        f"**{c['reporting_chars_kept']:.2%}**, non-reporting characters dropped **{c['other_chars_dropped']:.2%}**, "
-        f"kept-text precision {c['kept_text_precision']:.2%}.",
-    ]
+    lines += [f"| **macro F1** | | | **{report['macro_f1']:.3f}** | {report['paragraphs']} |", ""]
+    if not c["keep_labels"]:
+        return [*lines, "Cleaning view: n/a (no labels to keep)."]
+    kept = ",".join(c["keep_labels"])
+    lines.append(
+        f"Cleaning view (keep `{kept}`): `{kept}` characters kept **{percent(c['reporting_chars_kept'])}**, "
+        f"other characters dropped **{percent(c['other_chars_dropped'])}**, "
+        f"kept-text precision {percent(c['kept_text_precision'])}."
+    )
     return lines
 
 
@@ -33,7 +38,8 @@ def model_card(config: dict[str, Any], metrics: dict[str, Any]) -> str:
         "",
         "Labels each paragraph of text extracted from a web page as "
         + ", ".join(f"`{x}`" for x in config["labels"])
-        + ". Cleaning keeps `reporting` by default.",
+        + ". "
+        + _keep_sentence(config),
         "",
         "## Intended use",
         "Removing navigation, related-link lists, donation/subscription/newsletter prompts, bylines and legal "
@@ -90,3 +96,10 @@ def _weights_line(weights: dict[str, float]) -> list[str]:
     return [
         f"- Label weights in the final stage: {given} (a prior correction: training pages carry more junk than real ones)"
     ]
+
+
+def _keep_sentence(config: dict[str, Any]) -> str:
+    keep = config.get("keep") or [x for x in DEFAULT_KEEP if x in config["labels"]]  # as Model.default_keep
+    if not keep:
+        return "It records no default labels to keep: name them when cleaning (`--keep`, `keep=`)."
+    return "Cleaning keeps " + ", ".join(f"`{x}`" for x in keep) + " by default."

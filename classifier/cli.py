@@ -23,7 +23,6 @@ from .data import TSV_COLUMNS, tsv_escape
 from .errors import ClassifierError
 from .files import DEFAULT_GLOB, Input, expand_inputs
 from .html import HTML_GLOB, check_available, clean_html_file, label_html_file
-from .labels import DEFAULT_KEEP
 from .model import Model
 
 app = typer.Typer(
@@ -73,7 +72,8 @@ ModelOpt = Annotated[
 SplitOpt = Annotated[
     Split,
     typer.Option(
-        "--split", help="Paragraphs are lines, blank-line blocks, or auto: blocks if the text has blank lines."
+        "--split",
+        help="Paragraphs are lines, blank-line blocks, or auto: blocks if blank lines separate the paragraphs.",
     ),
 ]
 JobsOpt = Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes for many files.")]
@@ -135,13 +135,14 @@ def _load(model: Optional[Path]) -> Model:
         return load_model(model)
 
 
-def _keep_labels(model: Model, keep: str) -> frozenset[str]:
-    """The --keep option as a label set; empty or unknown labels are usage errors."""
-    wanted = [x.strip() for x in keep.split(",") if x.strip()]
-    if not wanted:
+def _keep_labels(model: Model, keep: str | None) -> frozenset[str]:
+    """The --keep option as a label set (omitted: the model's default); empty or unknown labels, or no
+    default on a model that records none, are usage errors."""
+    wanted = None if keep is None else [x.strip() for x in keep.split(",") if x.strip()]
+    if wanted == []:
         raise typer.BadParameter("name at least one label to keep", param_hint="--keep")
     try:
-        return model.check_labels(wanted)
+        return model.keep_labels(wanted)
     except ClassifierError as exc:
         raise typer.BadParameter(str(exc), param_hint="--keep") from None
 
@@ -182,7 +183,10 @@ def _finish(failures: list[str]) -> None:
 def clean(
     inputs: InputsArg,
     model: ModelOpt = None,
-    keep: Annotated[str, typer.Option("--keep", "-k", help="Comma-separated labels to keep.")] = ",".join(DEFAULT_KEEP),
+    keep: Annotated[
+        Optional[str],
+        typer.Option("--keep", "-k", help="Comma-separated labels to keep (default: the model's; reporting)."),
+    ] = None,
     output_dir: Annotated[
         Optional[Path], typer.Option("--output-dir", "-o", help="Write cleaned files here, mirroring input names.")
     ] = None,
@@ -306,7 +310,11 @@ def train(
         typer.Argument(help="Labeled .jsonl/.tsv files or directories.", show_default=False, metavar="DATA..."),
     ],
     output: Annotated[Path, typer.Option("--output", "-o", help="Model directory to write.")],
-    seed: Annotated[int, typer.Option(help="Seed for fold assignment and the solver.")] = 0,
+    seed: Annotated[
+        int,
+        # numpy and scikit-learn take seeds from 0 to 2**32 - 1 and raise tracebacks outside that range.
+        typer.Option(min=0, max=2**32 - 1, help="Seed for fold assignment and the solver (0 to 2**32 - 1)."),
+    ] = 0,
     folds: Annotated[
         Optional[int], typer.Option(min=2, help="Cross-validation folds, grouped by document (default: 3).")
     ] = None,
@@ -326,6 +334,15 @@ def train(
             metavar="LABEL=W",
         ),
     ] = None,
+    keep: Annotated[
+        Optional[str],
+        typer.Option(
+            "--keep",
+            "-k",
+            help="Comma-separated labels that cleaning with this model keeps by default (default: reporting, or "
+            "the label with the most text).",
+        ),
+    ] = None,
 ) -> None:
     """Train a model, print its cross-validation scores, and write the model directory."""
     from .metrics import format_report
@@ -343,13 +360,15 @@ def train(
             progress=lambda msg: typer.echo(msg, err=True),
             jobs=jobs,
             label_weights=_label_weights(weights or []),
+            keep=None if keep is None else [x.strip() for x in keep.split(",") if x.strip()],
         )
     typer.echo(f"cross-validation ({metrics['cross_validation']['folds']} folds, grouped by document):")
     typer.echo(format_report(metrics["cross_validation"]))
     for name, report in metrics["evaluations"].items():
         typer.echo(f"\nheld-out: {name}")
         typer.echo(format_report(report))
-    typer.echo(f"\nwrote {output} (trained in {metrics['train_seconds']} s)")
+    kept = ", ".join(metrics["cross_validation"]["cleaning"]["keep_labels"])
+    typer.echo(f"\nwrote {output} (trained in {metrics['train_seconds']} s; cleaning keeps {kept} by default)")
 
 
 def _label_weights(items: list[str]) -> dict[str, float]:
@@ -375,9 +394,10 @@ def evaluate(
     ],
     model: ModelOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
-    keep: Annotated[str, typer.Option("--keep", "-k", help="Labels counted as kept in the cleaning view.")] = ",".join(
-        DEFAULT_KEEP
-    ),
+    keep: Annotated[
+        Optional[str],
+        typer.Option("--keep", "-k", help="Labels counted as kept in the cleaning view (default: the model's)."),
+    ] = None,
     threshold: ThresholdOpt = None,
 ) -> None:
     """Score a model on labeled documents: per-class P/R/F1, macro-F1, confusion, cleaning view.
@@ -389,7 +409,8 @@ def evaluate(
     from .metrics import format_report
 
     m = _load(model)
-    wanted = sorted(_keep_labels(m, keep))
+    # No --keep on a model without default keep labels: the per-label scores, and the cleaning view n/a.
+    wanted = None if keep is None and not m.default_keep else sorted(_keep_labels(m, keep))
     with _library_errors():
         report = run_evaluation(m, load_documents(data), keep=wanted, threshold=threshold)
     if as_json:
@@ -408,6 +429,7 @@ def info(
 ) -> None:
     """Show a model's labels, training data, metrics and versions."""
     from .artifact import read_metrics
+    from .metrics import percent
 
     m = _load(model)
     assert m.path is not None
@@ -418,6 +440,7 @@ def info(
     t = m.config.get("training", {})
     typer.echo(f"model:    {m.path}")
     typer.echo(f"labels:   {', '.join(m.labels)}")
+    typer.echo(f"keeps:    {', '.join(m.default_keep) or 'nothing by default (name --keep)'}")
     typer.echo(f"format:   {m.config.get('format_version')}")
     typer.echo(
         f"data:     {t.get('documents')} documents, {t.get('paragraphs')} paragraphs, sha256 {t.get('data_sha256', '?')[:16]}"
@@ -428,9 +451,10 @@ def info(
         typer.echo(f"cv:       macro-F1 {cv['macro_f1']:.3f}")
     for name, report in metrics.get("evaluations", {}).items():
         c = report["cleaning"]
+        kept = ",".join(c["keep_labels"]) or "nothing"
         typer.echo(
-            f"eval:     {name}: macro-F1 {report['macro_f1']:.3f}, reporting kept "
-            f"{c['reporting_chars_kept']:.2%}, non-reporting dropped {c['other_chars_dropped']:.2%}"
+            f"eval:     {name}: macro-F1 {report['macro_f1']:.3f}, {kept} kept "
+            f"{percent(c['reporting_chars_kept'])}, others dropped {percent(c['other_chars_dropped'])}"
         )
     versions = m.config.get("versions", {})
     typer.echo("versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()))

@@ -55,22 +55,32 @@ def tsv_unescape(cell: str) -> str:
 
 
 def data_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
-    """The data files named by ``paths``: files as given, directories searched for *.jsonl / *.tsv."""
+    """The data files named by ``paths``: files as given, directories searched for *.jsonl / *.tsv.
+
+    Suffixes match in any case (``.JSONL`` is still data). Inside a directory, hidden files and
+    directories are skipped: editors' backups, ``.git`` and half-written staging files are not data.
+    """
     files: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.suffix in DATA_SUFFIXES and p.is_file())
+            found = sorted(p for p in path.rglob("*") if _is_data_file(p, path))
             if not found:
                 raise DataError(f"{path}: directory has no .jsonl or .tsv files")
             files.extend(found)
         elif path.is_file():
-            if path.suffix not in DATA_SUFFIXES:
+            if path.suffix.lower() not in DATA_SUFFIXES:
                 raise DataError(f"{path}: expected labeled data in a .jsonl or .tsv file")
             files.append(path)
         else:
             raise DataError(f"{path}: no such file or directory")
     return files
+
+
+def _is_data_file(path: Path, top: Path) -> bool:
+    """A visible .jsonl/.tsv file below ``top`` (``top`` itself may be hidden: the user named it)."""
+    hidden = any(part.startswith(".") for part in path.relative_to(top).parts)
+    return not hidden and path.suffix.lower() in DATA_SUFFIXES and path.is_file()
 
 
 def _read_lines(path: Path) -> Iterator[tuple[int, str]]:
@@ -104,8 +114,10 @@ def _jsonl_documents(path: Path) -> Iterator[Document]:
             text, label = para.get("text"), para.get("label")
             if not isinstance(text, str):
                 raise DataError(f"{where}: paragraph {i} has no string 'text'")
-            if not isinstance(label, str) or not label.strip() or label != label.strip():
+            if not isinstance(label, str) or not label.strip():
                 raise DataError(f"{where}: paragraph {i} has no valid 'label' (a non-empty string)")
+            if label != label.strip():
+                raise DataError(f"{where}: paragraph {i} label {label!r} has leading or trailing whitespace")
             texts.append(text)
             labels.append(label)
         for key in ("doc_id", "lang", "source"):
@@ -132,7 +144,7 @@ def _tsv_documents(path: Path) -> Iterator[Document]:
         if len(cells) != len(TSV_COLUMNS):
             raise DataError(f"{path}:{n}: expected {len(TSV_COLUMNS)} tab-separated cells, found {len(cells)}")
         file, index, label = cells[0], cells[1], cells[2].strip()
-        if not index.isdigit():
+        if not (index.isascii() and index.isdigit()):  # "²" is a digit to isdigit() but not to int()
             raise DataError(f"{path}:{n}: index must be a whole number, not {index!r}")
         if not label:
             raise DataError(f"{path}:{n}: empty label")
@@ -146,7 +158,7 @@ def load_documents(paths: Iterable[str | os.PathLike[str]]) -> list[Document]:
     """All documents in ``paths`` (files or directories), in a stable order."""
     docs: list[Document] = []
     for path in data_files(paths):
-        reader = _tsv_documents if path.suffix == ".tsv" else _jsonl_documents
+        reader = _tsv_documents if path.suffix.lower() == ".tsv" else _jsonl_documents
         docs.extend(reader(path))
     if not docs:
         raise DataError("no documents in the given data")

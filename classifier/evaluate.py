@@ -6,21 +6,22 @@ from collections.abc import Sequence
 from typing import Any
 
 from .data import Document
-from .labels import DEFAULT_KEEP
 from .metrics import score
 from .model import Model, check_threshold, kept
 
 
 def evaluate(
-    model: Model, docs: Sequence[Document], keep: Sequence[str] = DEFAULT_KEEP, threshold: float | None = None
+    model: Model, docs: Sequence[Document], keep: Sequence[str] | None = None, threshold: float | None = None
 ) -> dict[str, Any]:
     """Per-class P/R/F1, macro-F1, confusion and the cleaning view of ``model`` on ``docs``.
 
     Each document is classified as a whole, as in real use. Gold labels the model does not know count
     as errors, and are listed under ``unknown_labels``. ``threshold`` applies to the cleaning view only,
-    which then measures exactly what ``clean`` with that threshold keeps.
+    which then measures exactly what ``clean`` with that threshold keeps. ``keep`` None: the model's
+    ``default_keep`` (none on an older custom-label model: the cleaning view is then n/a).
     """
     check_threshold(threshold)
+    keep = model.default_keep if keep is None else keep
     keep_set = frozenset(keep)  # may name gold-only labels the model cannot predict
     true: list[str] = []
     pred: list[str] = []

@@ -151,7 +151,7 @@ def _inside(path: str, directory: str) -> bool:
     return path == directory or path.startswith(directory.rstrip(os.sep) + os.sep)
 
 
-def _umask() -> int:
+def current_umask() -> int:
     """The process umask; reading it means setting it, so it is set straight back."""
     current = os.umask(0o022)
     os.umask(current)
@@ -171,7 +171,7 @@ def write_atomic(path: Path, data: bytes) -> None:
         if not mode & stat.S_IWUSR:  # checked by mode, not access(): root may write anything
             raise InputError(f"{path}: file is read-only; not modified")
     else:  # a new file gets what open() would give it, not mkstemp's owner-only 0600
-        mode = 0o666 & ~_umask()
+        mode = 0o666 & ~current_umask()
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:

@@ -19,7 +19,6 @@ from .batch import FileResult, drop_unkept
 from .errors import ClassifierError, InputError
 from .files import Input, read_bytes, refuse_binary, write_output
 from .integrations import require
-from .labels import DEFAULT_KEEP
 from .model import Model
 
 EXTRA = "html"
@@ -54,11 +53,12 @@ def clean_html(
     url: str | None = None,
     *,
     model: Model | None = None,
-    keep: Iterable[str] = DEFAULT_KEEP,
+    keep: Iterable[str] | None = None,
     split: str = "auto",
     threshold: float | None = None,
 ) -> str:
-    """The article text of an HTML page: trafilatura's main text without the paragraphs not in ``keep``.
+    """The article text of an HTML page: trafilatura's main text without the paragraphs not in ``keep``
+    (None: the model's ``default_keep``).
 
     ``model`` defaults to the shipped model, loaded once per process. Kept paragraphs are trafilatura's
     lines byte-for-byte; a page with no main text gives "".

@@ -68,11 +68,22 @@ def score(
         "confusion": confusion.tolist(),
         "cleaning": {
             "keep_labels": list(keep),
-            "reporting_chars_kept": chars["keep_kept"] / chars["keep_total"] if chars["keep_total"] else 1.0,
-            "other_chars_dropped": chars["drop_dropped"] / chars["drop_total"] if chars["drop_total"] else 1.0,
-            "kept_text_precision": chars["keep_kept"] / kept_total if kept_total else 1.0,
+            # None where there is nothing to measure (no kept-label text in the gold data, no keep labels):
+            # a vacuous 100% would read as a result.
+            "reporting_chars_kept": _share(chars["keep_kept"], chars["keep_total"]),
+            "other_chars_dropped": _share(chars["drop_dropped"], chars["drop_total"]),
+            "kept_text_precision": _share(chars["keep_kept"], kept_total),
         },
     }
+
+
+def _share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def percent(share: float | None) -> str:
+    """A cleaning-view share as the reports print it; "n/a" when there was nothing to measure."""
+    return "n/a" if share is None else f"{share:.2%}"
 
 
 def format_report(report: dict[str, Any]) -> str:
@@ -93,11 +104,14 @@ def format_report(report: dict[str, Any]) -> str:
         lines.append(f"{label:{width}}" + "".join(f"{v:{cell}d}" for v in row))
     c = report["cleaning"]
     lines.append("")
+    if not c["keep_labels"]:
+        lines.append("cleaning: n/a (the model has no default labels to keep; name them with --keep)")
+        return "\n".join(lines)
     kept = ",".join(c["keep_labels"])
     rule = "" if c.get("threshold") is None else f", threshold {c['threshold']:g}"
     lines.append(
-        f"cleaning (keep {kept}{rule}): {kept} chars kept {c['reporting_chars_kept']:.2%}, "
-        f"other chars dropped {c['other_chars_dropped']:.2%}, "
-        f"kept-text precision {c['kept_text_precision']:.2%}"
+        f"cleaning (keep {kept}{rule}): {kept} chars kept {percent(c['reporting_chars_kept'])}, "
+        f"other chars dropped {percent(c['other_chars_dropped'])}, "
+        f"kept-text precision {percent(c['kept_text_precision'])}"
     )
     return "\n".join(lines)

@@ -51,7 +51,10 @@ def _paragraph_list(paragraphs: Sequence[str]) -> list[str]:
     """``paragraphs`` as a list of str; a bare string or non-text items are caller errors, said plainly."""
     if isinstance(paragraphs, (str, bytes)):
         raise InputError("classify takes a list of paragraphs; for one text use label(text) or clean(text)")
-    texts = list(paragraphs)
+    try:
+        texts = list(paragraphs)
+    except TypeError:
+        raise InputError(f"paragraphs must be a list of str, not {type(paragraphs).__name__}") from None
     for item in texts:
         if not isinstance(item, str):
             raise InputError(f"paragraphs must be str, not {type(item).__name__}")
@@ -88,7 +91,9 @@ def kept(predictions: Sequence[Prediction], keep: frozenset[str], threshold: flo
     """
     if threshold is None:
         return [p.label in keep for p in predictions]
-    return [sum(p.scores.get(label, 0.0) for label in keep) >= threshold for p in predictions]
+    # Probabilities of all labels sum to 1 only up to rounding: keeping every label at threshold 1 keeps all.
+    bar = threshold - 1e-9
+    return [sum(p.scores.get(label, 0.0) for label in keep) >= bar for p in predictions]
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
@@ -112,7 +117,7 @@ class Weights:
 
 
 class Model:
-    """A paragraph classifier; get one with ``classifier.load()`` or ``classifier.train_model()``."""
+    """A paragraph classifier; get one with ``classifier.load()`` (``classifier.train.train_model`` makes one)."""
 
     def __init__(self, weights: Weights, config: dict[str, Any], path: Path | None = None) -> None:
         self.weights = weights
@@ -143,11 +148,27 @@ class Model:
     def probabilities(self, paragraphs: Sequence[str]) -> np.ndarray:
         """Final (n, labels) probabilities of one document's paragraphs, columns in ``self.labels`` order.
 
+        Whitespace-only items (an empty ``<p>`` a spider kept) are no evidence: they are left out of every
+        other paragraph's context and take the probabilities of the paragraph before them (after them at
+        the start of a list), so a widget's lines stay one run. A list of only blank items gets uniform rows.
+        """
+        texts = _paragraph_list(paragraphs)
+        filled = [i for i, text in enumerate(texts) if text.strip()]
+        if len(filled) == len(texts):
+            return self._document_probabilities(texts)
+        if not filled:
+            return np.full((len(texts), len(self.labels)), 1.0 / len(self.labels))
+        probs = self._document_probabilities([texts[i] for i in filled])
+        source = np.searchsorted(filled, np.arange(len(texts)), side="right") - 1
+        return probs[np.maximum(source, 0)]
+
+    def _document_probabilities(self, texts: list[str]) -> np.ndarray:
+        """``probabilities`` of a list of non-blank paragraphs.
+
         A long document is processed in chunks of about CHUNK_CHARS characters: stage 1 looks at one
         paragraph at a time, and stage 2 at PAD neighbours on each side, so memory stays bounded whatever
         the input and the results are those of the whole document at once.
         """
-        texts = _paragraph_list(paragraphs)
         if not texts:
             return np.zeros((0, len(self.labels)))
         dense = dense_matrix(texts)[:, : self._n_dense]
@@ -184,24 +205,57 @@ class Model:
         ]
 
     def clean(
-        self, text: str, keep: Iterable[str] = DEFAULT_KEEP, split: str = "auto", threshold: float | None = None
+        self,
+        text: str,
+        keep: Iterable[str] | None = None,
+        split: str = "auto",
+        threshold: float | None = None,
     ) -> str:
         """``text`` without the paragraphs whose label is not in ``keep``; kept ones byte-for-byte.
 
-        ``threshold`` trades article text kept against junk dropped (see ``kept``); None: most likely label.
+        ``keep`` None: the model's ``default_keep``. ``threshold`` trades article text kept against junk
+        dropped (see ``kept``); None: most likely label.
         """
         require_text(text)
-        keep_set = self.check_labels([keep] if isinstance(keep, str) else keep)
-        if not keep_set:
-            raise ClassifierError("keep must name at least one label")
+        keep_set = self.keep_labels(keep)
         check_threshold(threshold)
         spans: list[Span] = split_paragraphs(text, split)
         preds = self.classify([s.text for s in spans])
         return join_kept(text, spans, kept(preds, keep_set, threshold))
 
+    @property
+    def default_keep(self) -> tuple[str, ...]:
+        """The labels cleaning keeps when the caller names none: the trainer's choice (``keep`` in
+        config.json), else ``reporting``; empty for an older custom-label model that recorded none."""
+        chosen = self.config.get("keep") or [x for x in DEFAULT_KEEP if x in self.labels]
+        return tuple(chosen)
+
+    def keep_labels(self, keep: Iterable[str] | None = None) -> frozenset[str]:
+        """What every cleaning path keeps: ``keep`` checked against this model, or ``default_keep``.
+
+        One label may be given as a string. A ``ClassifierError`` for unknown labels, an empty set, or
+        None on a model without default keep labels.
+        """
+        if keep is None:
+            if not self.default_keep:
+                raise ClassifierError(
+                    f"this model has no default labels to keep (its labels: {', '.join(self.labels)}); "
+                    "name them (keep=..., --keep)"
+                )
+            return frozenset(self.default_keep)
+        wanted = self.check_labels([keep] if isinstance(keep, str) else keep)
+        if not wanted:
+            raise ClassifierError("keep must name at least one label")
+        return wanted
+
     def check_labels(self, labels: Iterable[str]) -> frozenset[str]:
         """``labels`` as a set, or a ``ClassifierError`` naming any this model does not know."""
-        wanted = frozenset(labels)
+        try:
+            wanted = frozenset(labels)
+        except TypeError:
+            raise ClassifierError(f"labels must be label names, not {type(labels).__name__}") from None
+        if "" in wanted or not all(isinstance(x, str) for x in wanted):
+            raise ClassifierError("label names must be non-empty strings")
         unknown = sorted(wanted - set(self.labels))
         if unknown:
             raise ClassifierError(

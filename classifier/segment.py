@@ -1,7 +1,9 @@
 """Splitting extracted text into paragraphs, with offsets so that cleaning can cut the original bytes.
 
 Extractors emit either one paragraph per line (trafilatura's default) or blank-line-separated blocks.
-``auto`` picks blocks when the text has at least one blank line between non-blank lines, else lines.
+``auto`` picks blocks when blank lines are how the text separates its paragraphs (see ``resolve_mode``),
+else lines: one stray blank line, such as an empty ``<p>`` joined with the others, must not glue a whole
+page of one-per-line paragraphs into two blocks.
 """
 
 from __future__ import annotations
@@ -40,20 +42,43 @@ def _lines(text: str) -> list[tuple[int, int]]:
 
 
 def resolve_mode(text: str, mode: str = "auto") -> str:
-    """The concrete mode ``auto`` stands for on this text."""
+    """The concrete mode ``auto`` stands for on this text.
+
+    Blocks when at least half of the breaks between non-blank lines are blank lines, or when the lines
+    that touch look hard-wrapped (most continue a sentence: the upper line has no closing punctuation and
+    the lower one starts in lower case); lines otherwise.
+    """
     if mode not in SPLIT_MODES:
         raise ClassifierError(f"split mode must be one of {', '.join(SPLIT_MODES)}, not {mode!r}")
     if mode != "auto":
         return mode
-    seen_text = blank_after_text = False
+    blank = touching = wrapped = 0
+    previous = ""
+    gap = False
     for start, end in _lines(text):
-        if text[start:end].strip():
-            if blank_after_text:
-                return "blocks"
-            seen_text = True
-        elif seen_text:
-            blank_after_text = True
-    return "lines"
+        line = text[start:end]
+        if not line.strip():
+            gap = bool(previous)
+            continue
+        if previous:
+            if gap:
+                blank += 1
+            else:
+                touching += 1
+                wrapped += _continues(previous, line)
+        previous, gap = line, False
+    if blank == 0:
+        return "lines"
+    return "blocks" if blank >= touching or 2 * wrapped >= touching else "lines"
+
+
+_CLOSED = re.compile(r"[.!?:;。！？…\"'»”’)\]]\s*$")
+
+
+def _continues(upper: str, lower: str) -> bool:
+    """Whether ``lower`` reads as the rest of a sentence that ``upper`` broke off (a hard wrap)."""
+    first = lower.lstrip()[:1]
+    return first.islower() and not _CLOSED.search(upper)
 
 
 def require_text(text: object) -> None:

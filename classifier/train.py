@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,9 +21,9 @@ from .augment import short_line_variants
 from .cohesion import COHESION_NAMES, cohesion
 from .context import context_features
 from .data import Document
-from .errors import DataError, ModelError
+from .errors import DataError
 from .features import DENSE_NAMES, HASH_BITS, NGRAM_MAX, NGRAM_MIN, dense_matrix, hashed_features
-from .labels import DEFAULT_LABELS
+from .labels import DEFAULT_KEEP, DEFAULT_LABELS
 from .metrics import score
 from .model import Model, Weights
 
@@ -178,6 +177,7 @@ def train_model(
     progress: Callable[[str], None] | None = None,
     jobs: int = 2,
     label_weights: Mapping[str, float] | None = None,
+    keep: Sequence[str] | None = None,
 ) -> tuple[Model, dict[str, Any]]:
     """Fit a model on ``docs``; returns it with a document-grouped cross-validation report.
 
@@ -186,7 +186,7 @@ def train_model(
     ``reporting`` up makes the model as reluctant to drop article text as real pages warrant.
 
     ``jobs`` fits run at once in threads; every fit has its own fixed seed, so the result does not
-    depend on ``jobs``.
+    depend on ``jobs``. ``keep`` becomes the model's ``default_keep`` (see ``_default_keep``).
     """
     _require_training_packages()
     say = progress or (lambda _msg: None)
@@ -194,6 +194,7 @@ def train_model(
     labels = _label_order(docs)
     index = {label: i for i, label in enumerate(labels)}
     class_weight = _class_weight(label_weights or {}, index)
+    keep_labels = _default_keep(docs, labels, keep)
     y = np.array([index[label] for d in docs for label in d.labels])
     texts = [t for d in docs for t in d.texts]
     groups = np.repeat(np.arange(len(docs)), [len(d.texts) for d in docs])
@@ -239,6 +240,7 @@ def train_model(
     )
     config = {
         "labels": labels,
+        "keep": keep_labels,
         "features": {
             "hash_bits": HASH_BITS,
             "ngram_range": [NGRAM_MIN, NGRAM_MAX],
@@ -255,10 +257,30 @@ def train_model(
             "paragraphs": len(y),
         },
     }
-    cv = score([labels[i] for i in y], [labels[i] for i in pred_oof], texts, labels)
+    cv = score([labels[i] for i in y], [labels[i] for i in pred_oof], texts, labels, keep_labels)
     cv["folds"] = n_folds
     cv["seconds"] = round(time.perf_counter() - started, 1)
     return Model(weights, config), cv
+
+
+def _default_keep(docs: Sequence[Document], labels: list[str], keep: Sequence[str] | None) -> list[str]:
+    """The labels cleaning keeps by default: ``keep`` if given, else ``reporting``, else the label that
+    covers the most text (in a corpus of articles with junk around them, the article text).
+    """
+    if keep is not None:
+        unknown = sorted(set(keep) - set(labels))
+        if unknown or not keep:
+            named = f", not {', '.join(unknown)}" if unknown else ""
+            raise DataError(f"keep must name labels of the training data ({', '.join(labels)}){named}")
+        return [x for x in labels if x in set(keep)]
+    default = [x for x in DEFAULT_KEEP if x in labels]
+    if default:
+        return default
+    chars = dict.fromkeys(labels, 0)
+    for doc in docs:
+        for text, label in zip(doc.texts, doc.labels, strict=True):
+            chars[label] += len(text)
+    return [max(labels, key=lambda x: chars[x])]
 
 
 def _with_short_line_variants(
@@ -338,6 +360,7 @@ def train_and_save(
     progress: Callable[[str], None] | None = None,
     jobs: int = 2,
     label_weights: Mapping[str, float] | None = None,
+    keep: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """Train on ``data`` (files/directories), evaluate on ``eval_sets``, write the model directory.
 
@@ -346,19 +369,22 @@ def train_and_save(
     """
     import platform
 
+    from .artifact import check_destination, save
+
+    check_destination(output)  # first: before a second spent importing scikit-learn, or minutes training
     sklearn = _require_training_packages()
 
     from . import __version__
-    from .artifact import save
     from .card import model_card
     from .data import data_sha256, load_documents
     from .evaluate import evaluate
     from .stats import corpus_stats
 
-    check_output_directory(Path(output))
     docs = load_documents(data)
     eval_docs = {name: load_documents([name]) for name in eval_sets}
-    model, cv = train_model(docs, seed=seed, folds=folds, progress=progress, jobs=jobs, label_weights=label_weights)
+    model, cv = train_model(
+        docs, seed=seed, folds=folds, progress=progress, jobs=jobs, label_weights=label_weights, keep=keep
+    )
     stats = corpus_stats(docs)
     model.config["training"].update(
         data_sha256=data_sha256(data),
@@ -378,28 +404,5 @@ def train_and_save(
         report = evaluate(model, edocs)
         report["command"] = f"classifier evaluate {name} --model {output}"
         metrics["evaluations"][name] = report
-    try:
-        save(model, output, metrics=metrics, card=model_card(model.config, metrics))
-    except OSError as exc:
-        raise ModelError(f"{output}: cannot write the model ({exc.strerror})") from None
+    save(model, output, metrics=metrics, card=model_card(model.config, metrics))  # atomic: all or nothing
     return metrics
-
-
-def check_output_directory(output: Path) -> None:
-    """Refuse, before any training time is spent, an output that cannot or should not be written.
-
-    Writing a model replaces config.json and README.md, so only an empty directory, a model directory,
-    or a path that does not exist yet (under a directory) is accepted.
-    """
-    from .artifact import CONFIG_FILE, read_json
-
-    if output.exists() and not output.is_dir():
-        raise ModelError(f"{output}: exists and is not a directory")
-    is_model = (output / CONFIG_FILE).is_file() and "format_version" in read_json(output / CONFIG_FILE)
-    if output.is_dir() and any(output.iterdir()) and not is_model:
-        raise ModelError(f"{output}: directory is not empty and not a model directory; refusing to overwrite it")
-    parent = output.parent
-    while not parent.exists():
-        parent = parent.parent
-    if not parent.is_dir():
-        raise ModelError(f"{output}: {parent} is not a directory")

@@ -77,7 +77,7 @@ def test_clean_rejects_unknown_keep_label(trained_model: classifier.Model) -> No
         trained_model.clean("text", keep=["reportage"])
 
 
-@pytest.mark.parametrize("bad", ["a whole text", b"bytes", [1, 2]])
+@pytest.mark.parametrize("bad", ["a whole text", b"bytes", [1, 2], None, 3])
 def test_classify_refuses_what_is_not_a_list_of_paragraphs(trained_model: classifier.Model, bad: object) -> None:
     with pytest.raises(classifier.InputError):
         trained_model.classify(bad)  # type: ignore[arg-type]
@@ -90,11 +90,39 @@ def test_text_functions_refuse_what_is_not_text(trained_model: classifier.Model,
             call(bad)  # type: ignore[arg-type]
 
 
-def test_clean_accepts_one_label_as_a_string_and_refuses_none(trained_model: classifier.Model) -> None:
+def test_clean_accepts_one_label_as_a_string_and_refuses_bad_keep_values(trained_model: classifier.Model) -> None:
     text = "Read more:\nThe council approved the budget on Tuesday."
     assert trained_model.clean(text, keep="reporting") == trained_model.clean(text, keep=["reporting"])
     with pytest.raises(classifier.ClassifierError, match="at least one"):
         trained_model.clean(text, keep=[])
+    assert trained_model.clean(text, keep=None) == trained_model.clean(text)  # None: the model's default
+    with pytest.raises(classifier.ClassifierError, match="label names"):
+        trained_model.clean(text, keep=3)  # type: ignore[arg-type]
+    with pytest.raises(classifier.ClassifierError, match="non-empty"):
+        trained_model.clean(text, keep="")
+
+
+def test_blank_items_are_no_evidence_for_their_neighbours(default_model: classifier.Model) -> None:
+    # A spider's list of <p> texts with an empty one after every paragraph: the real paragraphs must get
+    # exactly what they get without the blanks, and each blank the prediction of the paragraph before it.
+    paras = ARTICLE.read_text(encoding="utf-8").split("\n")
+    paras = [p for p in paras if p.strip()]
+    spaced = [item for p in paras for item in (p, "", " \t")]
+    alone, together = default_model.classify(paras), default_model.classify(spaced)
+    assert together[0::3] == alone
+    assert together[1::3] == alone and together[2::3] == alone
+    assert default_model.classify(["", "  "]) == [default_model.classify(["", "  "])[0]] * 2
+    assert {p.label for p in alone} > {"reporting"}  # the page has junk, so the check can fail
+
+
+def test_keeping_every_label_at_threshold_one_keeps_everything(default_model: classifier.Model) -> None:
+    text = ARTICLE.read_text(encoding="utf-8")
+    assert default_model.clean(text, keep=default_model.labels, threshold=1.0) == text
+
+
+def test_loaded_weights_are_read_only(trained_model: classifier.Model) -> None:
+    with pytest.raises(ValueError, match="read-only"):
+        trained_model.weights.hash_coef[0, 0] = 1.0
 
 
 def test_long_documents_are_scored_in_chunks_with_identical_results(

@@ -38,6 +38,15 @@ def test_clean_one_file_to_stdout() -> None:
     assert "wetland park" in result.stdout and "newsletter" not in result.stdout
 
 
+def test_clean_a_page_with_one_stray_blank_line_drops_the_same_junk() -> None:
+    lines = ARTICLE.read_text(encoding="utf-8").splitlines()
+    stray = "\n".join([*lines[:6], "", *lines[6:]]) + "\n"
+    plain, spaced = invoke("clean", "-", input=ARTICLE.read_bytes()), invoke("clean", "-", input=stray)
+    assert plain.exit_code == spaced.exit_code == 0
+    assert [x for x in spaced.stdout.splitlines() if x.strip()] == plain.stdout.splitlines()
+    assert len(plain.stdout.splitlines()) < len(lines)
+
+
 def test_clean_stdin_to_stdout() -> None:
     result = invoke("clean", "-", input=ARTICLE.read_bytes())
     assert result.exit_code == 0 and "Councillors in Millbrook" in result.stdout

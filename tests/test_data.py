@@ -22,6 +22,7 @@ ALLOWED_DUPLICATES = CORPUS / "allowed_duplicates.txt"
         ('{"paragraphs": []}', "non-empty list"),
         ('{"paragraphs": [{"label": "other"}]}', "no string 'text'"),
         ('{"paragraphs": [{"text": "x", "label": 3}]}', "no valid 'label'"),
+        ('{"paragraphs": [{"text": "x", "label": " other"}]}', "label ' other' has leading or trailing whitespace"),
         ('{"paragraphs": [{"text": "x", "label": "other"}], "lang": 5}', "'lang' must be a string"),
     ],
 )
@@ -56,6 +57,38 @@ def test_tsv_documents_are_grouped_by_file_in_index_order(tmp_path: Path) -> Non
 def test_missing_data_path() -> None:
     with pytest.raises(DataError, match="no such file"):
         load_documents(["/nonexistent/data.jsonl"])
+
+
+def _doc_line(doc_id: str) -> str:
+    return json.dumps({"doc_id": doc_id, "paragraphs": [{"text": "x", "label": "other"}]}) + "\n"
+
+
+def test_tsv_index_that_is_a_unicode_digit_is_one_line_error(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from classifier.cli import app
+
+    path = tmp_path / "bad.tsv"
+    path.write_text("file\tindex\tlabel\tscore\ttext\na.txt\t\u00b2\tother\t0.5\tx\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["data-stats", str(path)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.stderr.strip() == f"classifier: error: {path}:2: index must be a whole number, not '\u00b2'"
+
+
+def test_hidden_files_and_directories_are_not_data(tmp_path: Path) -> None:
+    top = tmp_path / ".corpus"  # a hidden directory named by the user is searched
+    (top / ".hidden").mkdir(parents=True)
+    (top / "good.jsonl").write_text(_doc_line("good"), encoding="utf-8")
+    (top / ".hidden" / "bad.jsonl").write_text("{broken\n", encoding="utf-8")
+    (top / ".backup.jsonl").write_text("{broken\n", encoding="utf-8")
+    assert [d.doc_id for d in load_documents([top])] == ["good"]
+
+
+def test_data_suffixes_match_in_any_case(tmp_path: Path) -> None:
+    (tmp_path / "a.JSONL").write_text(_doc_line("upper"), encoding="utf-8")
+    (tmp_path / "b.Tsv").write_text("file\tindex\tlabel\tscore\ttext\nb.txt\t0\tother\t0.5\tx\n", encoding="utf-8")
+    assert [d.doc_id for d in load_documents([tmp_path])] == ["upper", "b.txt"]
+    assert [d.doc_id for d in load_documents([tmp_path / "b.Tsv"])] == ["b.txt"]
 
 
 # --- the bundled corpus ---------------------------------------------------------------------------

@@ -21,6 +21,31 @@ def test_auto_uses_blocks_with_blank_lines() -> None:
     assert all(text[s.start : s.end] == s.text for s in spans)
 
 
+def test_auto_one_stray_blank_line_does_not_glue_a_page_of_lines() -> None:
+    # An empty <p> joined with "\n" by a spider: the page is still one paragraph per line.
+    lines = ["Headline", "By A. Writer", "First paragraph.", "Second paragraph.", "Read more:", "Other story"]
+    text = "\n".join([*lines[:3], "", *lines[3:]])
+    assert [s.text for s in split_paragraphs(text)] == lines
+
+
+def test_auto_sections_of_lines_between_blank_lines_stay_lines() -> None:
+    text = "Title\nBy A. Writer\n\nFirst paragraph.\nSecond paragraph.\nThird one.\n\nRead more:\nOther story"
+    assert len(split_paragraphs(text)) == 7  # each line its own paragraph
+
+
+def test_auto_hard_wrapped_paragraphs_are_blocks() -> None:
+    # More touching lines than blank lines, but the touching lines continue sentences.
+    text = (
+        "A title\n\nThe council met on Tuesday and voted\nto repair the old bridge before the\nwinter, "
+        "officials said.\n\nThe work will cost more than\nexpected and take until spring.\n"
+    )
+    assert [s.text.split("\n")[0] for s in split_paragraphs(text)] == [
+        "A title",
+        "The council met on Tuesday and voted",
+        "The work will cost more than",
+    ]
+
+
 def test_blocks_with_crlf() -> None:
     text = "A\r\nB\r\n\r\nC\r\n"
     assert [s.text for s in split_paragraphs(text, "blocks")] == ["A\r\nB", "C"]

@@ -28,7 +28,6 @@ from typing import Any
 
 from ..artifact import load
 from ..errors import ClassifierError
-from ..labels import DEFAULT_KEEP
 from ..model import Model, check_threshold, kept
 from ..segment import SPLIT_MODES, join_kept, split_paragraphs
 from . import require
@@ -52,7 +51,7 @@ class ParagraphCleaner(BaseFormatter):
 
     Args:
         model_path: model directory; None for the shipped model (resolved in each worker).
-        keep: labels whose paragraphs stay.
+        keep: labels whose paragraphs stay (None: the model's ``default_keep``, i.e. reporting).
         split: how text is cut into paragraphs: "auto", "lines" or "blocks".
         threshold: keep a paragraph when the ``keep`` labels together reach this probability (None: when
             a kept label is the most likely one); lower keeps more text, higher drops more junk.
@@ -67,7 +66,7 @@ class ParagraphCleaner(BaseFormatter):
     def __init__(
         self,
         model_path: str | os.PathLike[str] | None = None,
-        keep: Iterable[str] = DEFAULT_KEEP,
+        keep: Iterable[str] | None = None,
         split: str = "auto",
         threshold: float | None = None,
         min_chars: int = 0,
@@ -80,7 +79,7 @@ class ParagraphCleaner(BaseFormatter):
         if min_chars < 0:
             raise ClassifierError(f"min_chars must be 0 or more, not {min_chars}")
         self.model_path = os.fspath(model_path) if model_path is not None else None
-        self.keep = tuple(keep)
+        self.keep = None if keep is None else tuple([keep] if isinstance(keep, str) else keep)
         self.split = split
         self.threshold = check_threshold(threshold)
         self.min_chars = min_chars
@@ -94,7 +93,7 @@ class ParagraphCleaner(BaseFormatter):
         """The model, loaded on first use in this process (and its ``keep`` labels checked)."""
         if self._model is None:
             model = load(self.model_path)
-            self._keep_set = model.check_labels(self.keep)
+            self._keep_set = model.keep_labels(self.keep)
             self._model = model
         return self._model
 

@@ -5,7 +5,7 @@ Enable it in ``settings.py`` (or a spider's ``custom_settings``)::
     ITEM_PIPELINES = {"classifier.integrations.scrapy.CleanTextPipeline": 300}
     CLASSIFIER_FIELDS = ["text"]            # item fields to clean (default: text)
     CLASSIFIER_MODEL = None                 # model directory (default: the shipped model)
-    CLASSIFIER_KEEP = ["reporting"]         # labels to keep (default: reporting)
+    CLASSIFIER_KEEP = ["reporting"]         # labels to keep (default: the model's, i.e. reporting)
     CLASSIFIER_LABELS_FIELD = "paragraph_labels"  # store {field: [label per paragraph]} (default: off)
     CLASSIFIER_DROP_EMPTY = True            # DropItem when no text is left (default: False)
     CLASSIFIER_SPLIT = "auto"               # paragraphs: auto, lines or blocks (default: auto)
@@ -27,7 +27,6 @@ from typing import Any
 
 from ..artifact import load
 from ..errors import ClassifierError
-from ..labels import DEFAULT_KEEP
 from ..model import Model, check_threshold, kept
 from ..segment import SPLIT_MODES, join_kept, split_paragraphs
 from . import require
@@ -66,7 +65,7 @@ class CleanTextPipeline:
         self,
         model: Model | None = None,
         fields: Sequence[str] = DEFAULT_FIELDS,
-        keep: Iterable[str] = DEFAULT_KEEP,
+        keep: Iterable[str] | None = None,
         labels_field: str | None = None,
         drop_empty: bool = False,
         split: str = "auto",
@@ -77,7 +76,7 @@ class CleanTextPipeline:
         self.fields = tuple(fields)
         if not self.fields:
             raise ClassifierError("CLASSIFIER_FIELDS is empty: name at least one item field to clean")
-        self.keep = self.model.check_labels(keep)
+        self.keep = self.model.keep_labels(keep)
         self.labels_field = labels_field or None
         self.drop_empty = drop_empty
         if split not in SPLIT_MODES:
@@ -93,7 +92,7 @@ class CleanTextPipeline:
         return cls(
             model=load(s.get("CLASSIFIER_MODEL") or None),
             fields=_names(s.getlist("CLASSIFIER_FIELDS", list(DEFAULT_FIELDS))),
-            keep=_names(s.getlist("CLASSIFIER_KEEP", list(DEFAULT_KEEP))),
+            keep=_names(s.getlist("CLASSIFIER_KEEP")) or None,
             labels_field=s.get("CLASSIFIER_LABELS_FIELD") or None,
             drop_empty=s.getbool("CLASSIFIER_DROP_EMPTY", False),
             split=s.get("CLASSIFIER_SPLIT", "auto"),

@@ -1,0 +1,104 @@
+"""A model trained on the user's own labels: what cleaning keeps by default, through the CLI and the API."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import classifier
+from classifier.artifact import CONFIG_FILE
+from classifier.cli import app
+from tests.conftest import BODY, tiny_documents
+
+RENAMED = {"reporting": "article", "related-links": "nav", "support-appeal": "promo", "other": "chrome"}
+runner = CliRunner()
+
+
+def invoke(*args: object):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+@pytest.fixture(scope="module")
+def custom_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    docs = tiny_documents()
+    for doc in docs:
+        for para in doc["paragraphs"]:
+            para["label"] = RENAMED[para["label"]]
+    path = tmp_path_factory.mktemp("custom") / "mine.jsonl"
+    path.write_text("".join(json.dumps(d) + "\n" for d in docs), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def custom_model(custom_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("models") / "mine"
+    result = invoke("train", custom_data, "--output", out, "--folds", "3")
+    assert result.exit_code == 0, result.output
+    assert "cleaning keeps article by default" in result.stdout
+    return out
+
+
+def test_without_keep_the_label_with_the_most_text_is_kept(custom_model: Path, custom_data: Path) -> None:
+    model = classifier.load(custom_model)
+    assert model.default_keep == ("article",)
+    assert json.loads((custom_model / CONFIG_FILE).read_text())["keep"] == ["article"]
+    assert "Cleaning keeps `article` by default" in (custom_model / "README.md").read_text()
+    page = "\n".join([BODY[0], "Subscribe to our newsletter", BODY[1], "Tags: council, budget"])
+    assert model.clean(page) == "\n".join([BODY[0], BODY[1]])
+
+    report = invoke("evaluate", custom_data, "-m", custom_model)
+    assert report.exit_code == 0, report.output
+    assert "cleaning (keep article): article chars kept" in report.stdout
+
+
+def test_clean_on_the_command_line_uses_the_model_default(custom_model: Path, tmp_path: Path) -> None:
+    page = tmp_path / "page.txt"
+    page.write_text("\n".join([BODY[2], "Follow us on social media", BODY[3]]) + "\n", encoding="utf-8")
+    result = invoke("clean", page, "-m", custom_model)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "\n".join([BODY[2], BODY[3]]) + "\n"
+
+
+def test_train_keep_option_is_recorded_and_checked(custom_data: Path, tmp_path: Path) -> None:
+    result = invoke("train", custom_data, "--output", tmp_path / "m", "--folds", "3", "--keep", "article, chrome")
+    assert result.exit_code == 0, result.output
+    assert classifier.load(tmp_path / "m").default_keep == ("article", "chrome")
+    bad = invoke("train", custom_data, "--output", tmp_path / "n", "--keep", "reporting")
+    assert bad.exit_code == 1
+    assert "keep must name labels of the training data" in bad.output and "reporting" in bad.output
+    assert not (tmp_path / "n").exists()
+
+
+def test_older_custom_model_without_default_keep(custom_model: Path, custom_data: Path, tmp_path: Path) -> None:
+    older = tmp_path / "older"
+    older.mkdir()
+    for item in custom_model.iterdir():
+        (older / item.name).write_bytes(item.read_bytes())
+    config = json.loads((older / CONFIG_FILE).read_text())
+    del config["keep"]  # saved before models recorded what cleaning keeps
+    (older / CONFIG_FILE).write_text(json.dumps(config))
+
+    model = classifier.load(older)
+    assert model.default_keep == ()
+    with pytest.raises(classifier.ClassifierError, match="no default labels to keep"):
+        model.clean(BODY[0])
+    assert model.clean(BODY[0], keep="article") == BODY[0]
+    report = invoke("evaluate", custom_data, "-m", older)
+    assert report.exit_code == 0, report.output
+    assert "cleaning: n/a" in report.stdout and "100.00%" not in report.stdout
+    page = tmp_path / "page.txt"
+    page.write_text(BODY[0] + "\n", encoding="utf-8")
+    refused = invoke("clean", page, "-m", older)
+    assert refused.exit_code == 2 and "--keep" in refused.output
+
+
+def test_nothing_to_measure_is_not_a_perfect_score(trained_dir: Path, tmp_path: Path) -> None:
+    junk_only = tmp_path / "junk.jsonl"
+    doc = {"doc_id": "j", "paragraphs": [{"text": "Read more:", "label": "related-links"}]}
+    junk_only.write_text(json.dumps(doc) + "\n", encoding="utf-8")
+    report = json.loads(invoke("evaluate", junk_only, "-m", trained_dir, "--json").stdout)
+    assert report["cleaning"]["reporting_chars_kept"] is None
+    assert "chars kept n/a" in invoke("evaluate", junk_only, "-m", trained_dir).stdout

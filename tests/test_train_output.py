@@ -1,0 +1,118 @@
+"""Writing a model directory: all or nothing, refused before training when it cannot be written."""
+
+import errno
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+import classifier
+from classifier.artifact import save
+from classifier.cli import app
+
+runner = CliRunner()
+PAGE = ["Headline", "The bridge will reopen in spring.", "Read more:", "Tags: council", "© 2025 Someone"]
+
+
+def invoke(*args: object):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def _contents(directory: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(directory.iterdir())}
+
+
+def test_failed_save_over_an_existing_model_leaves_it_untouched(
+    tmp_path: Path, tiny_data: Path, trained_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = Path(shutil.copytree(trained_dir, tmp_path / "m"))
+    before, expected = _contents(target), classifier.load(target).probabilities(PAGE)
+
+    def disk_full_halfway(file: object, *args: object, **kwargs: object) -> None:
+        file.write(b"PK\x03\x04 half a zip archive")  # type: ignore[attr-defined]
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(np, "savez", disk_full_halfway)
+    result = invoke("train", tiny_data, "--output", target, "--folds", "3", "--seed", "1")
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if not line.startswith(("featurizing", "stage "))]
+    assert errors == [  # progress lines, then one error line
+        f"classifier: error: {os.path.realpath(target)}: cannot write the model (No space left on device); "
+        "the existing model is untouched"
+    ]
+    assert "Traceback" not in result.output
+    assert _contents(target) == before
+    assert os.listdir(tmp_path) == ["m"]  # no staging or set-aside directory left behind
+    assert np.array_equal(classifier.load(target).probabilities(PAGE), expected)
+
+
+def test_save_replaces_a_model_whole_through_a_symlink(
+    trained_model: classifier.Model, trained_dir: Path, tmp_path: Path
+) -> None:
+    target = Path(shutil.copytree(trained_dir, tmp_path / "m"))
+    target.chmod(0o750)
+    (tmp_path / "current").symlink_to(target)
+    save(trained_model, tmp_path / "current")  # no metrics or card: stale ones must not survive
+    assert (tmp_path / "current").is_symlink()
+    assert sorted(p.name for p in target.iterdir()) == ["config.json", "weights.npz"]
+    assert target.stat().st_mode & 0o777 == 0o750
+    assert sorted(os.listdir(tmp_path)) == ["current", "m"]
+    assert np.array_equal(classifier.load(target).probabilities(PAGE), trained_model.probabilities(PAGE))
+
+
+def test_save_refuses_a_directory_that_is_not_a_model(trained_model: classifier.Model, tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(classifier.ModelError, match="not a model directory"):
+        save(trained_model, tmp_path)
+    assert os.listdir(tmp_path) == ["notes.txt"]
+
+
+def test_train_into_a_read_only_directory_fails_before_training(
+    tmp_path: Path, tiny_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import classifier.train
+
+    monkeypatch.setattr(classifier.train, "train_model", lambda *a, **k: pytest.fail("trained for nothing"))
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    if os.geteuid() == 0:  # root writes anywhere: refuse it as the kernel refuses everyone else
+
+        def refuse(*args: object, dir: object = None, **kwargs: object) -> str:
+            if dir is not None and Path(str(dir)) == locked:
+                raise PermissionError(errno.EACCES, "Permission denied")
+            return real_mkdtemp(*args, dir=dir, **kwargs)  # type: ignore[call-overload, no-any-return]
+
+        real_mkdtemp = tempfile.mkdtemp
+        monkeypatch.setattr(tempfile, "mkdtemp", refuse)
+    try:
+        started = time.perf_counter()
+        result = invoke("train", tiny_data, "--output", locked / "sub" / "m", "--folds", "3")
+        elapsed = time.perf_counter() - started
+    finally:
+        locked.chmod(0o755)
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        f"classifier: error: {locked / 'sub' / 'm'}: cannot write in {locked} (Permission denied)"
+    ]
+    assert elapsed < 1.0
+    assert os.listdir(locked) == []
+
+
+@pytest.mark.parametrize("seed", ["-5", "99999999999999999999", str(2**32)])
+def test_train_seed_out_of_range_is_a_usage_error(tmp_path: Path, tiny_data: Path, seed: str) -> None:
+    result = invoke("train", tiny_data, "--output", tmp_path / "m", "--seed", seed)
+    assert result.exit_code == 2
+    assert "--seed" in result.stderr and "4294967295" in result.stderr
+    assert "Traceback" not in result.output and not (tmp_path / "m").exists()
+
+
+def test_train_accepts_the_largest_seed(tmp_path: Path, tiny_data: Path) -> None:
+    result = invoke("train", tiny_data, "--output", tmp_path / "m", "--folds", "3", "--seed", str(2**32 - 1))
+    assert result.exit_code == 0, result.output
+    assert classifier.load(tmp_path / "m").config["training"]["seed"] == 2**32 - 1
