@@ -216,6 +216,9 @@ def _check_config(config: dict[str, Any], where: Path) -> None:
         raise ModelError(f"{where}: config features.ngram_range must be [min, max] with 1 <= min <= max <= 8")
     if not (isinstance(dense, list) and len(dense) >= MIN_DENSE and dense == list(DENSE_NAMES[: len(dense)])):
         raise ModelError(f"{where}: model was trained with layout features this version does not compute")
+    for section in ("training", "versions"):  # read by `info` and the card
+        if not isinstance(config.get(section, {}), dict):
+            raise ModelError(f"{where}: config '{section}' must be an object")
     keep = config.get("keep", [])
     if not (isinstance(keep, list) and set(keep) <= set(labels)):
         raise ModelError(f"{where}: config 'keep' must be a list of the model's labels")
@@ -252,8 +255,10 @@ def load(path: str | os.PathLike[str] | None = None) -> Model:
         if name not in arrays:
             raise ModelError(f"{where / WEIGHTS_FILE}: missing array '{name}'")
         arr = arrays[name]
-        if arr.shape != shape or arr.dtype.kind != "f":
+        if arr.shape != shape:
             raise ModelError(f"{where / WEIGHTS_FILE}: array '{name}' has shape {arr.shape}, expected {shape}")
+        if arr.dtype.kind != "f":
+            raise ModelError(f"{where / WEIGHTS_FILE}: array '{name}' holds {arr.dtype}, expected floats")
         if not np.all(np.isfinite(arr)):
             raise ModelError(f"{where / WEIGHTS_FILE}: array '{name}' has non-finite values")
         arr.setflags(write=False)  # shared by every thread and call: nothing may change it in place

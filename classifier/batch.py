@@ -114,6 +114,27 @@ def check_destinations(items: Sequence[Input], output_dir: Path) -> tuple[list[I
     return ok, errors
 
 
+def distinct_files(items: Sequence[Input]) -> tuple[list[Input], list[str]]:
+    """``items`` without later names of a file already listed (a symlink, a file named twice), and a
+    warning for each name left out.
+
+    Cleaning in place twice would clean the already-cleaned text again, and a second pass can drop more.
+    """
+    first: dict[str, str] = {}
+    out: list[Input] = []
+    warnings: list[str] = []
+    for item in items:
+        key = os.path.realpath(item.path) if item.path is not None else None
+        if key is not None and key in first:
+            again = "named twice" if first[key] == item.name else f"same file as {first[key]}"
+            warnings.append(f"{item.name}: {again}; cleaned once")
+            continue
+        if key is not None:
+            first[key] = item.name
+        out.append(item)
+    return out, warnings
+
+
 def run(
     func: Callable[..., FileResult], model: Model, items: Sequence[Input], extra: tuple[Any, ...] = (), jobs: int = 1
 ) -> Iterator[FileResult]:

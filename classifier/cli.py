@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import shlex
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,7 +19,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from .artifact import load as load_model
-from .batch import FileResult, check_destinations, clean_one, label_one, run
+from .batch import FileResult, check_destinations, clean_one, distinct_files, label_one, run
 from .data import TSV_COLUMNS, tsv_escape
 from .errors import ClassifierError
 from .files import DEFAULT_GLOB, Input, expand_inputs
@@ -213,6 +214,10 @@ def clean(
     items, failures = _inputs(inputs, glob, html, exclude=output_dir)
     if in_place and any(i.path is None for i in items):
         raise typer.BadParameter("stdin cannot be cleaned in place", param_hint="--in-place")
+    if in_place:
+        items, same = distinct_files(items)
+        for warning in same:
+            typer.echo(f"classifier: warning: {warning}", err=True)
     if not items:
         _finish(failures)
     if not (output_dir or in_place) and (len(items) + len(failures) > 1 or any(Path(x).is_dir() for x in inputs)):
@@ -348,7 +353,8 @@ def train(
     from .metrics import format_report
     from .train import FOLDS, train_and_save
 
-    command = "classifier " + " ".join(sys.argv[1:]) if sys.argv[1:2] == ["train"] else ""
+    # Quoted, so that the command the model card records can be pasted back into a shell.
+    command = "classifier " + shlex.join(sys.argv[1:]) if sys.argv[1:2] == ["train"] else ""
     with _library_errors():
         metrics = train_and_save(
             data,
@@ -382,6 +388,8 @@ def _label_weights(items: list[str]) -> dict[str, float]:
             weight = None
         if weight is None or not label.strip():
             raise typer.BadParameter(f"{item!r} is not LABEL=NUMBER", param_hint="--weight")
+        if label.strip() in out:
+            raise typer.BadParameter(f"{label.strip()!r} is weighted twice", param_hint="--weight")
         out[label.strip()] = weight
     return out
 

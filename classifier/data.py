@@ -8,7 +8,9 @@ Any malformed line stops with ``FILE:LINE: what is wrong`` rather than training 
 
 from __future__ import annotations
 
+import codecs
 import hashlib
+import io
 import json
 import os
 from collections.abc import Iterable, Iterator
@@ -84,13 +86,20 @@ def _is_data_file(path: Path, top: Path) -> bool:
 
 
 def _read_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """Numbered lines of a data file: UTF-8 (with or without BOM), or UTF-16 with a BOM, as Windows tools
+    write it (PowerShell's ``>`` turns ``predict --format tsv`` output into UTF-16)."""
     try:
-        with path.open(encoding="utf-8-sig") as fh:
-            yield from enumerate(fh, 1)
-    except UnicodeDecodeError as exc:
-        raise DataError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        data = path.read_bytes()
     except OSError as exc:
         raise DataError(f"{path}: cannot read ({exc.strerror})") from None
+    encoding = "utf-16" if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else "utf-8-sig"
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1 if encoding != "utf-16" else "?"
+        kind = "UTF-16" if encoding == "utf-16" else "UTF-8"
+        raise DataError(f"{path}:{line}: not {kind} text ({exc.reason} at byte {exc.start})") from None
+    yield from enumerate(io.StringIO(text, newline=None), 1)
 
 
 def _jsonl_documents(path: Path) -> Iterator[Document]:

@@ -56,6 +56,9 @@ def _label_order(docs: Sequence[Document]) -> list[str]:
         raise DataError(f"training needs at least two different labels, found {sorted(present)}")
     by_key: dict[str, str] = {}
     for label in sorted(present):  # "Reporting" beside "reporting" is a typo, not a fifth class
+        if "," in label or any(c in label for c in "\t\n\r"):
+            # --keep takes comma-separated labels and predict's TSV has tab-separated cells.
+            raise DataError(f"label {label!r} contains a comma, tab or line break; labels cannot")
         key = " ".join(label.replace("_", "-").split()).lower()
         if key in by_key:
             raise DataError(f"labels {by_key[key]!r} and {label!r} differ only in case or spacing; use one")

@@ -74,6 +74,24 @@ def test_wrong_shapes(model_copy: Path) -> None:
         classifier.load(model_copy)
 
 
+def test_integer_weights_are_named_as_a_dtype_problem(model_copy: Path) -> None:
+    with np.load(model_copy / WEIGHTS_FILE) as npz:
+        arrays = dict(npz)
+    arrays["stage2_bias"] = np.zeros(4, dtype=np.int64)
+    np.savez(model_copy / WEIGHTS_FILE, **arrays)
+    with pytest.raises(classifier.ModelError, match="stage2_bias' holds int64, expected floats"):
+        classifier.load(model_copy)
+
+
+@pytest.mark.parametrize(("key", "value"), [("training", "by hand"), ("versions", [1]), ("keep", ["news"])])
+def test_hand_edited_config_sections_are_refused_at_load(model_copy: Path, key: str, value: object) -> None:
+    config = json.loads((model_copy / CONFIG_FILE).read_text())
+    config[key] = value
+    (model_copy / CONFIG_FILE).write_text(json.dumps(config))
+    with pytest.raises(classifier.ModelError, match=key):
+        classifier.load(model_copy)
+
+
 def test_pickled_object_arrays_are_never_loaded(model_copy: Path) -> None:
     with np.load(model_copy / WEIGHTS_FILE) as npz:
         arrays = dict(npz)

@@ -246,6 +246,41 @@ def test_train_bad_label_weight_is_one_line_error(
     assert not (tmp_path / "m").exists()
 
 
+def test_train_refuses_a_label_weighted_twice(tmp_path: Path, tiny_data: Path) -> None:
+    result = invoke("train", tiny_data, "-o", tmp_path / "m", "--weight", "other=2", "--weight", "other=1")
+    assert result.exit_code == 2 and "weighted twice" in result.stderr
+
+
+@pytest.mark.parametrize("label", ["ad,banner", "ad\tbanner"])
+def test_train_refuses_labels_that_keep_and_tsv_cannot_carry(tmp_path: Path, label: str) -> None:
+    data = tmp_path / "d.jsonl"
+    docs = [
+        {
+            "doc_id": f"d{i}",
+            "paragraphs": [{"text": "Story text here.", "label": "article"}, {"text": "x", "label": label}],
+        }
+        for i in range(4)
+    ]
+    data.write_text("".join(json.dumps(d) + "\n" for d in docs), encoding="utf-8")
+    result = invoke("train", data, "--output", tmp_path / "m")
+    assert result.exit_code == 1 and "comma, tab or line break" in result.stderr
+    assert not (tmp_path / "m").exists()
+
+
+def test_clean_in_place_cleans_a_file_once_however_often_it_is_named(tmp_path: Path) -> None:
+    src = tmp_path / "pages"
+    src.mkdir()
+    shutil.copy(ARTICLE, src / "a.txt")
+    (src / "b.txt").symlink_to("a.txt")
+    once = invoke("clean", ARTICLE).stdout
+    result = invoke("clean", src, src / "a.txt", "--in-place")
+    assert result.exit_code == 0, result.output
+    assert (src / "a.txt").read_text(encoding="utf-8") == once
+    assert (src / "b.txt").is_symlink()
+    warnings = [line for line in result.stderr.splitlines() if line.endswith("; cleaned once")]
+    assert len(warnings) == 2 and "same file as" in warnings[0] and "named twice" in warnings[1]
+
+
 def test_train_reports_bad_data_with_file_and_line(tmp_path: Path) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"paragraphs": [{"text": "x", "label": "other"}]}\n{oops\n')

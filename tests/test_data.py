@@ -63,6 +63,23 @@ def _doc_line(doc_id: str) -> str:
     return json.dumps({"doc_id": doc_id, "paragraphs": [{"text": "x", "label": "other"}]}) + "\n"
 
 
+def test_utf16_data_files_load_like_utf8(tmp_path: Path) -> None:
+    doc = {"doc_id": "d", "paragraphs": [{"text": "Grüße aus Köln", "label": "reporting"}]}
+    line = json.dumps(doc, ensure_ascii=False) + "\r\n"
+    (tmp_path / "a.jsonl").write_text(line, encoding="utf-8")
+    (tmp_path / "b.jsonl").write_text(line, encoding="utf-16")  # with a BOM, as Windows tools write it
+    a, b = load_documents([tmp_path / "a.jsonl"]), load_documents([tmp_path / "b.jsonl"])
+    assert a[0].texts == b[0].texts == ["Grüße aus Köln"]
+
+
+def test_undecodable_data_file_names_the_line(tmp_path: Path) -> None:
+    doc = {"doc_id": "d", "paragraphs": [{"text": "Köln", "label": "reporting"}]}
+    good = json.dumps(doc, ensure_ascii=False) + "\n"
+    (tmp_path / "latin1.jsonl").write_bytes(good.encode("utf-8") * 2 + good.encode("latin-1"))
+    with pytest.raises(DataError, match=r"latin1\.jsonl:3: not UTF-8 text"):
+        load_documents([tmp_path / "latin1.jsonl"])
+
+
 def test_tsv_index_that_is_a_unicode_digit_is_one_line_error(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
