@@ -22,7 +22,7 @@ from .artifact import load as load_model
 from .batch import FileResult, check_destinations, clean_one, distinct_files, label_one, run
 from .data import TSV_COLUMNS, tsv_escape
 from .errors import ClassifierError
-from .files import DEFAULT_GLOB, Input, expand_inputs
+from .files import DEFAULT_GLOB, Input, expand_inputs, write_atomic
 from .html import HTML_GLOB, check_available, clean_html_file, label_html_file
 from .model import Model
 
@@ -487,8 +487,15 @@ def data_stats(
     with _library_errors():
         stats = corpus_stats(load_documents(data))
     if write_card is not None:
-        old = write_card.read_text(encoding="utf-8") if write_card.exists() else ""
-        write_card.write_text(update_card(old, stats), encoding="utf-8")
+        try:
+            old = write_card.read_text(encoding="utf-8") if write_card.exists() else ""
+            write_atomic(write_card, update_card(old, stats).encode("utf-8"))
+        except ClassifierError as exc:  # write_atomic's own one-line message
+            _fail(str(exc))
+            raise typer.Exit(1) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            _fail(f"{write_card}: cannot update the card ({getattr(exc, 'strerror', None) or exc})")
+            raise typer.Exit(1) from None
         typer.echo(f"updated {write_card}", err=True)
     typer.echo(json.dumps(stats, indent=2, ensure_ascii=False) if as_json else stats_markdown(stats))
 

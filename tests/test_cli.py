@@ -364,6 +364,13 @@ def test_data_stats_writes_card_between_markers(tmp_path: Path, tiny_data: Path)
     assert "old" not in text and "| en | 12 |" in text and text.endswith("more prose\n")
 
 
+def test_data_stats_card_in_a_missing_directory_names_the_path(tmp_path: Path, tiny_data: Path) -> None:
+    card = tmp_path / "nodir" / "card.md"
+    result = invoke("data-stats", tiny_data, "--write-card", card)
+    assert result.exit_code == 1 and f"{card}: cannot write" in result.stderr
+    assert "Traceback" not in result.output
+
+
 @pytest.mark.parametrize("state", ["empty", "corrupt", "newer"])
 def test_bad_model_directory_is_one_line_error(tmp_path: Path, trained_dir: Path, state: str) -> None:
     model = tmp_path / "model"
