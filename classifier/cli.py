@@ -74,7 +74,7 @@ SplitOpt = Annotated[
     Split,
     typer.Option(
         "--split",
-        help="Paragraphs are lines, blank-line blocks, or auto: blocks if blank lines separate the paragraphs.",
+        help="Paragraphs are lines, blank-line blocks, or auto: lines, with hard-wrapped blocks kept whole.",
     ),
 ]
 JobsOpt = Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes for many files.")]

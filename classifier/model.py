@@ -19,7 +19,7 @@ from .context import PAD, context_features
 from .errors import ClassifierError, InputError
 from .features import DENSE_NAMES, dense_matrix, hashed_features
 from .labels import DEFAULT_KEEP
-from .segment import Span, join_kept, require_text, split_paragraphs
+from .segment import Span, is_blank, join_kept, require_text, split_paragraphs
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,12 +148,12 @@ class Model:
     def probabilities(self, paragraphs: Sequence[str]) -> np.ndarray:
         """Final (n, labels) probabilities of one document's paragraphs, columns in ``self.labels`` order.
 
-        Whitespace-only items (an empty ``<p>`` a spider kept) are no evidence: they are left out of every
+        Blank items (an empty ``<p>`` a spider kept: whitespace or zero-width characters) are no evidence: they are left out of every
         other paragraph's context and take the probabilities of the paragraph before them (after them at
         the start of a list), so a widget's lines stay one run. A list of only blank items gets uniform rows.
         """
         texts = _paragraph_list(paragraphs)
-        filled = [i for i, text in enumerate(texts) if text.strip()]
+        filled = [i for i, text in enumerate(texts) if not is_blank(text)]
         if len(filled) == len(texts):
             return self._document_probabilities(texts)
         if not filled:

@@ -1,15 +1,17 @@
 """Splitting extracted text into paragraphs, with offsets so that cleaning can cut the original bytes.
 
-Extractors emit either one paragraph per line (trafilatura's default) or blank-line-separated blocks.
-``auto`` picks blocks when blank lines are how the text separates its paragraphs (see ``resolve_mode``),
-else lines: one stray blank line, such as an empty ``<p>`` joined with the others, must not glue a whole
-page of one-per-line paragraphs into two blocks.
+Extractors emit one paragraph per line (trafilatura's default), blank-line-separated blocks (newspaper),
+or a mix (a spider that joins the body with blank lines and appends its footer one line each). ``auto``
+cuts at blank lines and then keeps a block whole only when it reads as one hard-wrapped paragraph;
+otherwise each of its lines is a paragraph. So a stray empty line never glues a page of lines together,
+a block of footer lines is still cleaned line by line, and wrapped prose is not cut mid-sentence.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Literal
 
 from .errors import ClassifierError, InputError
@@ -41,44 +43,75 @@ def _lines(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def resolve_mode(text: str, mode: str = "auto") -> str:
-    """The concrete mode ``auto`` stands for on this text.
+#: Characters that render as nothing: an "empty" ``<p>`` often holds one of them.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 
-    Blocks when at least half of the breaks between non-blank lines are blank lines, or when the lines
-    that touch look hard-wrapped (most continue a sentence: the upper line has no closing punctuation and
-    the lower one starts in lower case); lines otherwise.
-    """
+
+def is_blank(text: str) -> bool:
+    """Whether ``text`` shows nothing: whitespace and zero-width characters only."""
+    return not text.translate(_INVISIBLE).strip()
+
+
+def resolve_mode(text: str, mode: str = "auto") -> str:
+    """``mode`` checked: one of SPLIT_MODES, else a ``ClassifierError``."""
     if mode not in SPLIT_MODES:
         raise ClassifierError(f"split mode must be one of {', '.join(SPLIT_MODES)}, not {mode!r}")
-    if mode != "auto":
-        return mode
-    blank = touching = wrapped = 0
-    previous = ""
-    gap = False
+    return mode
+
+
+#: Hard wraps happen at a fixed width; lines longer than this are paragraphs, not wrapped lines.
+MAX_WRAP_WIDTH = 160
+#: A line shorter than this is never the inside of a wrapped paragraph.
+MIN_WRAPPED_LINE = 20
+# Sentence and clause ends in the scripts of the training languages (danda, Urdu and Arabic stops, Armenian
+# and Ethiopic full stops), and closing quotes or brackets after them.
+_CLOSED = re.compile(r"[.!?:;。！？…।॥۔؟։።\"'»”’)\]」』]\s*$")
+
+
+def _blocks(text: str) -> list[list[tuple[int, int]]]:
+    """Runs of consecutive non-blank lines, as (start, end) of each line."""
+    blocks: list[list[tuple[int, int]]] = [[]]
     for start, end in _lines(text):
-        line = text[start:end]
-        if not line.strip():
-            gap = bool(previous)
+        if is_blank(text[start:end]):
+            if blocks[-1]:
+                blocks.append([])
+        else:
+            blocks[-1].append((start, end))
+    return [b for b in blocks if b]
+
+
+def _first_letter(line: str) -> str:
+    return next((ch for ch in line if ch.isalpha()), "")
+
+
+def _continues_in_lower_case(text: str, blocks: list[list[tuple[int, int]]]) -> bool:
+    """Whether the text's lines that follow another line go on in lower case often enough for wrapped
+    prose (a third of them at least, even in German), or the script has no case. Footer lines and
+    headline lists start in capitals."""
+    firsts = [_first_letter(text[c:d]) for block in blocks for c, d in block[1:]]
+    cased = [ch for ch in firsts if ch.isupper() or ch.islower()]
+    return 3 * sum(ch.islower() for ch in cased) >= len(cased)
+
+
+def _wraps(text: str, block: list[tuple[int, int]], width: int) -> int:
+    """How many of ``block``'s line breaks look like hard wraps: the upper line closes nothing and either
+    nearly fills the text's wrap ``width`` (the test that works in every script) or the lower line
+    starts in lower case."""
+    wraps = 0
+    for (a, b), (c, d) in pairwise(block):
+        upper = text[a:b].rstrip()
+        if len(upper) < MIN_WRAPPED_LINE or _CLOSED.search(upper):
             continue
-        if previous:
-            if gap:
-                blank += 1
-            else:
-                touching += 1
-                wrapped += _continues(previous, line)
-        previous, gap = line, False
-    if blank == 0:
-        return "lines"
-    return "blocks" if blank >= touching or 2 * wrapped >= touching else "lines"
+        full = width <= MAX_WRAP_WIDTH and len(upper) >= 0.9 * width
+        wraps += full or _first_letter(text[c:d]).islower()
+    return wraps
 
 
-_CLOSED = re.compile(r"[.!?:;。！？…\"'»”’)\]]\s*$")
-
-
-def _continues(upper: str, lower: str) -> bool:
-    """Whether ``lower`` reads as the rest of a sentence that ``upper`` broke off (a hard wrap)."""
-    first = lower.lstrip()[:1]
-    return first.islower() and not _CLOSED.search(upper)
+def _wrapped(text: str, block: list[tuple[int, int]], width: int) -> bool:
+    """Whether ``block`` reads as one wrapped paragraph: two thirds of its breaks are wraps and its last
+    line closes a sentence (a headline list or a footer's last line usually does not)."""
+    last = text[block[-1][0] : block[-1][1]].rstrip()
+    return bool(_CLOSED.search(last)) and 3 * _wraps(text, block, width) >= 2 * (len(block) - 1)
 
 
 def require_text(text: object) -> None:
@@ -88,26 +121,31 @@ def require_text(text: object) -> None:
 
 
 def split_paragraphs(text: str, mode: str = "auto") -> list[Span]:
-    """Paragraphs of ``text`` in page order; whitespace-only lines are never paragraphs."""
+    """Paragraphs of ``text`` in page order; blank lines (whitespace or zero-width characters only) are
+    never paragraphs. ``lines``: every line; ``blocks``: every blank-line-separated block; ``auto``: see
+    the module docstring."""
     require_text(text)
-    resolved = resolve_mode(text, mode)
+    mode = resolve_mode(text, mode)
+    blocks = _blocks(text)
+    if mode == "lines":
+        return [Span(text[a:b], a, b) for block in blocks for a, b in block]
+    if mode == "blocks":
+        return [Span(text[block[0][0] : block[-1][1]], block[0][0], block[-1][1]) for block in blocks]
+    inner = [b - a for block in blocks for a, b in block[:-1]]  # lines a wrap could have ended
+    width = max(inner, default=0)
+    if not _continues_in_lower_case(text, blocks):
+        return [Span(text[a:b], a, b) for block in blocks for a, b in block]
+    breaks = sum(len(block) - 1 for block in blocks)
+    if breaks >= 2 and 3 * sum(_wraps(text, block, width) for block in blocks) >= 2 * breaks:
+        # A text wrapped throughout (one width, lines stopping mid-sentence): every block is a paragraph,
+        # even one whose sentence happened to end at a line end.
+        return [Span(text[block[0][0] : block[-1][1]], block[0][0], block[-1][1]) for block in blocks]
     spans: list[Span] = []
-    if resolved == "lines":
-        for start, end in _lines(text):
-            if text[start:end].strip():
-                spans.append(Span(text[start:end], start, end))
-        return spans
-    block_start = block_end = -1
-    for start, end in _lines(text):
-        if text[start:end].strip():
-            if block_start < 0:
-                block_start = start
-            block_end = end
-        elif block_start >= 0:
-            spans.append(Span(text[block_start:block_end], block_start, block_end))
-            block_start = -1
-    if block_start >= 0:
-        spans.append(Span(text[block_start:block_end], block_start, block_end))
+    for block in blocks:
+        if len(block) > 1 and _wrapped(text, block, width):
+            spans.append(Span(text[block[0][0] : block[-1][1]], block[0][0], block[-1][1]))
+        else:
+            spans.extend(Span(text[a:b], a, b) for a, b in block)
     return spans
 
 

@@ -14,11 +14,23 @@ def test_auto_uses_lines_without_blank_lines() -> None:
     assert [s.text for s in split_paragraphs("a\nb\nc\n")] == ["a", "b", "c"]
 
 
-def test_auto_uses_blocks_with_blank_lines() -> None:
-    text = "Title\n\nFirst line\nsecond line\n\n\nLast\n"
+def test_auto_keeps_a_wrapped_block_whole_between_blank_lines() -> None:
+    text = "Title\n\nThe first line of a paragraph that\ncontinues on the second line.\n\n\nLast\n"
     spans = split_paragraphs(text)
-    assert [s.text for s in spans] == ["Title", "First line\nsecond line", "Last"]
+    assert [s.text for s in spans] == [
+        "Title",
+        "The first line of a paragraph that\ncontinues on the second line.",
+        "Last",
+    ]
     assert all(text[s.start : s.end] == s.text for s in spans)
+
+
+def test_auto_splits_a_block_of_complete_lines_into_lines() -> None:
+    # A spider that joins the body with blank lines and appends its footer one line each.
+    body = ["Headline of the story", "First paragraph of the story.", "Second paragraph of the story."]
+    footer = ["Photo: Town Council", "Sign up for our newsletter", "Related stories", "- Another story here"]
+    text = "\n\n".join(body) + "\n\n" + "\n".join(footer) + "\n"
+    assert [s.text for s in split_paragraphs(text)] == body + footer
 
 
 def test_auto_one_stray_blank_line_does_not_glue_a_page_of_lines() -> None:
@@ -51,14 +63,15 @@ def test_blocks_with_crlf() -> None:
     assert [s.text for s in split_paragraphs(text, "blocks")] == ["A\r\nB", "C"]
 
 
-@pytest.mark.parametrize("text", ["", "   ", "\n\n\n", "\r\n \t\r\n"])
+@pytest.mark.parametrize("text", ["", "   ", "\n\n\n", "\r\n \t\r\n", "\u200b\n\ufeff \n"])
 def test_empty_and_whitespace_text_has_no_paragraphs(text: str) -> None:
     assert split_paragraphs(text) == []
 
 
 def test_auto_with_crlf_line_endings_and_no_blank_lines_uses_lines() -> None:
     assert [s.text for s in split_paragraphs("a\r\nb\r\nc\r\n")] == ["a", "b", "c"]
-    assert [s.text for s in split_paragraphs("a\rb\r\rc")] == ["a\rb", "c"]
+    assert [s.text for s in split_paragraphs("a\rb\r\rc")] == ["a", "b", "c"]
+    assert [s.text for s in split_paragraphs("a\rb\r\rc", "blocks")] == ["a\rb", "c"]
 
 
 def test_unknown_mode_is_refused() -> None:

@@ -1,0 +1,52 @@
+"""How well ``split_paragraphs(text, "auto")`` recovers paragraphs from the layouts extractors and spiders
+produce, rebuilt from labeled pages (default: ``training_data/``):
+
+- wrapped: every page's ``reporting`` paragraphs over 150 characters, hard-wrapped at 72 and at 100
+  columns (``textwrap.fill``) and joined with blank lines; share of paragraphs kept whole;
+- lines: every page, one paragraph per line; share of pages split into exactly their paragraphs;
+- mixed: the ``reporting`` paragraphs joined with blank lines, then the junk at the page's end one per
+  line (a spider that appends its footer); share of pages split exactly.
+
+Run: python benchmarks/splitting.py [DATA...]
+"""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from collections import Counter
+
+from classifier import split_paragraphs
+from classifier.data import load_documents
+
+
+def main(paths: list[str]) -> None:
+    n = Counter()
+    for doc in load_documents(paths):
+        body = [t for t, label in zip(doc.texts, doc.labels, strict=True) if label == "reporting"]
+        long = [t for t in body if len(t) > 150]
+        if len(long) >= 3:
+            for width in (72, 100):
+                wrapped = [textwrap.fill(t, width) for t in long]
+                got = {s.text for s in split_paragraphs("\n\n".join(wrapped))}
+                n["wrapped"] += len(wrapped)
+                n["wrapped_ok"] += sum(w in got for w in wrapped)
+        n["lines"] += 1
+        n["lines_ok"] += len(split_paragraphs("\n".join(doc.texts))) == len(doc.texts)
+        tail = 0
+        while tail < len(doc.labels) and doc.labels[-1 - tail] != "reporting":
+            tail += 1
+        if tail >= 2 and body:
+            text = "\n\n".join(body) + "\n\n" + "\n".join(doc.texts[-tail:])
+            n["mixed"] += 1
+            n["mixed_ok"] += len(split_paragraphs(text)) == len(body) + tail
+    for kind, what in (
+        ("wrapped", "paragraphs kept whole"),
+        ("lines", "pages split exactly"),
+        ("mixed", "pages split exactly"),
+    ):
+        print(f"{kind:8s} {n[kind + '_ok'] / n[kind]:7.2%} {what} (of {n[kind]})")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:] or ["training_data"])
