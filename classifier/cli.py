@@ -140,6 +140,11 @@ def _keep_labels(model: Model, keep: str | None) -> frozenset[str]:
     """The --keep option as a label set (omitted: the model's default); empty or unknown labels, or no
     default on a model that records none, are usage errors."""
     wanted = None if keep is None else [x.strip() for x in keep.split(",") if x.strip()]
+    if wanted is None and not model.default_keep:
+        _fail(
+            f"this model records no default labels to keep; pass --keep LABELS (its labels: {', '.join(model.labels)})"
+        )
+        raise typer.Exit(2)
     if wanted == []:
         raise typer.BadParameter("name at least one label to keep", param_hint="--keep")
     try:
@@ -443,7 +448,8 @@ def info(
     assert m.path is not None
     metrics = read_metrics(m.path)
     if as_json:
-        typer.echo(json.dumps({"path": str(m.path), "config": m.config, "metrics": metrics}, indent=2))
+        report = {"path": str(m.path), "default_keep": list(m.default_keep), "config": m.config, "metrics": metrics}
+        typer.echo(json.dumps(report, indent=2))
         return
     t = m.config.get("training", {})
     typer.echo(f"model:    {m.path}")

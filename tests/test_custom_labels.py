@@ -46,6 +46,7 @@ def test_without_keep_the_label_with_the_most_text_is_kept(custom_model: Path, c
     assert model.default_keep == ("article",)
     assert json.loads((custom_model / CONFIG_FILE).read_text())["keep"] == ["article"]
     assert "Cleaning keeps `article` by default" in (custom_model / "README.md").read_text()
+    assert json.loads(invoke("info", "-m", custom_model, "--json").stdout)["default_keep"] == ["article"]
     page = "\n".join([BODY[0], "Subscribe to our newsletter", BODY[1], "Tags: council, budget"])
     assert model.clean(page) == "\n".join([BODY[0], BODY[1]])
 
@@ -92,7 +93,10 @@ def test_older_custom_model_without_default_keep(custom_model: Path, custom_data
     page = tmp_path / "page.txt"
     page.write_text(BODY[0] + "\n", encoding="utf-8")
     refused = invoke("clean", page, "-m", older)
-    assert refused.exit_code == 2 and "--keep" in refused.output
+    assert refused.exit_code == 2 and "pass --keep LABELS" in refused.output
+    assert "Invalid value" not in refused.output and "keep=" not in refused.output
+    info = json.loads(invoke("info", "-m", older, "--json").stdout)
+    assert info["default_keep"] == []
 
 
 def test_nothing_to_measure_is_not_a_perfect_score(trained_dir: Path, tmp_path: Path) -> None:
