@@ -49,7 +49,10 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 
 def is_blank(text: str) -> bool:
     """Whether ``text`` shows nothing: whitespace and zero-width characters only."""
-    return not text.translate(_INVISIBLE).strip()
+    stripped = text.strip()
+    if not stripped or ord(stripped[0]) not in _INVISIBLE:  # the common cases, without copying the text
+        return not stripped
+    return not stripped.translate(_INVISIBLE).strip()
 
 
 def resolve_mode(text: str, mode: str = "auto") -> str:
