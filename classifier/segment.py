@@ -55,8 +55,8 @@ def is_blank(text: str) -> bool:
     return not stripped.translate(_INVISIBLE).strip()
 
 
-def resolve_mode(text: str, mode: str = "auto") -> str:
-    """``mode`` checked: one of SPLIT_MODES, else a ``ClassifierError``."""
+def _check_mode(mode: str) -> str:
+    """``mode`` if it is one of SPLIT_MODES, else a ``ClassifierError``."""
     if mode not in SPLIT_MODES:
         raise ClassifierError(f"split mode must be one of {', '.join(SPLIT_MODES)}, not {mode!r}")
     return mode
@@ -128,7 +128,7 @@ def split_paragraphs(text: str, mode: str = "auto") -> list[Span]:
     never paragraphs. ``lines``: every line; ``blocks``: every blank-line-separated block; ``auto``: see
     the module docstring."""
     require_text(text)
-    mode = resolve_mode(text, mode)
+    mode = _check_mode(mode)
     blocks = _blocks(text)
     if mode == "lines":
         return [Span(text[a:b], a, b) for block in blocks for a, b in block]
