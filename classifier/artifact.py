@@ -9,6 +9,7 @@ versions, training-data hash), ``weights.npz`` (plain arrays, read with ``allow_
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import shutil
@@ -113,10 +114,9 @@ def _write_model(directory: Path, model: Model, metrics: dict[str, Any] | None, 
     """The model's files in ``directory``, each flushed to disk before the directory is swapped in."""
     config = dict(model.config, format_version=FORMAT_VERSION)
     _write_durable(directory / CONFIG_FILE, _json_bytes(config))
-    with open(directory / WEIGHTS_FILE, "wb") as fh:
-        np.savez(fh, **model.weights.as_arrays())  # type: ignore[arg-type]
-        fh.flush()
-        os.fsync(fh.fileno())
+    weights = io.BytesIO()
+    np.savez(weights, **model.weights.as_arrays())  # type: ignore[arg-type]
+    _write_durable(directory / WEIGHTS_FILE, weights.getvalue())
     if metrics is not None:
         _write_durable(directory / METRICS_FILE, _json_bytes(metrics))
     if card is not None:

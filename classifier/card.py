@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .labels import DEFAULT_KEEP
+from .labels import default_keep
 from .metrics import percent
 
 
@@ -99,7 +99,7 @@ def _weights_line(weights: dict[str, float]) -> list[str]:
 
 
 def _keep_sentence(config: dict[str, Any]) -> str:
-    keep = config.get("keep") or [x for x in DEFAULT_KEEP if x in config["labels"]]  # as Model.default_keep
+    keep = default_keep(config["labels"], config.get("keep"))
     if not keep:
         return "It records no default labels to keep: name them when cleaning (`--keep`, `keep=`)."
     return "Cleaning keeps " + ", ".join(f"`{x}`" for x in keep) + " by default."

@@ -136,10 +136,15 @@ def _load(model: Optional[Path]) -> Model:
         return load_model(model)
 
 
+def _label_list(option: str) -> list[str]:
+    """A comma-separated label option ("reporting, other") as names; empty items are ignored."""
+    return [x.strip() for x in option.split(",") if x.strip()]
+
+
 def _keep_labels(model: Model, keep: str | None) -> frozenset[str]:
     """The --keep option as a label set (omitted: the model's default); empty or unknown labels, or no
     default on a model that records none, are usage errors."""
-    wanted = None if keep is None else [x.strip() for x in keep.split(",") if x.strip()]
+    wanted = None if keep is None else _label_list(keep)
     if wanted is None and not model.default_keep:
         _fail(
             f"this model records no default labels to keep; pass --keep LABELS (its labels: {', '.join(model.labels)})"
@@ -371,7 +376,7 @@ def train(
             progress=lambda msg: typer.echo(msg, err=True),
             jobs=jobs,
             label_weights=_label_weights(weights or []),
-            keep=None if keep is None else [x.strip() for x in keep.split(",") if x.strip()],
+            keep=None if keep is None else _label_list(keep),
         )
     typer.echo(f"cross-validation ({metrics['cross_validation']['folds']} folds, grouped by document):")
     typer.echo(format_report(metrics["cross_validation"]))

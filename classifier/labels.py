@@ -6,6 +6,7 @@ module names the set the shipped model and the bundled corpus use, and the label
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import Enum
 
 
@@ -20,3 +21,9 @@ class Label(str, Enum):
 
 DEFAULT_LABELS: tuple[str, ...] = tuple(label.value for label in Label)
 DEFAULT_KEEP: tuple[str, ...] = (Label.REPORTING.value,)
+
+
+def default_keep(labels: Sequence[str], recorded: Sequence[str] | None = None) -> tuple[str, ...]:
+    """The labels cleaning keeps when nobody names any: those a model ``recorded`` (``keep`` in its
+    config), else the default keep labels it has; empty for a custom-label model that recorded none."""
+    return tuple(recorded or [x for x in DEFAULT_KEEP if x in labels])

@@ -18,7 +18,7 @@ from .cohesion import cohesion
 from .context import PAD, context_features
 from .errors import ClassifierError, InputError
 from .features import DENSE_NAMES, dense_matrix, hashed_features
-from .labels import DEFAULT_KEEP
+from .labels import default_keep
 from .segment import Span, is_blank, join_kept, require_text, split_paragraphs
 
 
@@ -227,8 +227,7 @@ class Model:
     def default_keep(self) -> tuple[str, ...]:
         """The labels cleaning keeps when the caller names none: the trainer's choice (``keep`` in
         config.json), else ``reporting``; empty for an older custom-label model that recorded none."""
-        chosen = self.config.get("keep") or [x for x in DEFAULT_KEEP if x in self.labels]
-        return tuple(chosen)
+        return default_keep(self.labels, self.config.get("keep"))
 
     def keep_labels(self, keep: Iterable[str] | None = None) -> frozenset[str]:
         """What every cleaning path keeps: ``keep`` checked against this model, or ``default_keep``.

@@ -110,11 +110,21 @@ def _wraps(text: str, block: list[tuple[int, int]], width: int) -> int:
     return wraps
 
 
-def _wrapped(text: str, block: list[tuple[int, int]], width: int) -> bool:
-    """Whether ``block`` reads as one wrapped paragraph: two thirds of its breaks are wraps and its last
-    line closes a sentence (a headline list or a footer's last line usually does not)."""
+def _wrapped(text: str, block: list[tuple[int, int]], wraps: int) -> bool:
+    """Whether ``block``, with ``wraps`` of its breaks looking like wraps (``_wraps``), reads as one wrapped
+    paragraph: two thirds of its breaks are wraps and its last line closes a sentence (a headline list or
+    a footer's last line usually does not)."""
     last = text[block[-1][0] : block[-1][1]].rstrip()
-    return bool(_CLOSED.search(last)) and 3 * _wraps(text, block, width) >= 2 * (len(block) - 1)
+    return bool(_CLOSED.search(last)) and 3 * wraps >= 2 * (len(block) - 1)
+
+
+def _line_spans(text: str, block: list[tuple[int, int]]) -> list[Span]:
+    return [Span(text[a:b], a, b) for a, b in block]
+
+
+def _block_span(text: str, block: list[tuple[int, int]]) -> Span:
+    start, end = block[0][0], block[-1][1]
+    return Span(text[start:end], start, end)
 
 
 def require_text(text: object) -> None:
@@ -131,24 +141,25 @@ def split_paragraphs(text: str, mode: str = "auto") -> list[Span]:
     mode = _check_mode(mode)
     blocks = _blocks(text)
     if mode == "lines":
-        return [Span(text[a:b], a, b) for block in blocks for a, b in block]
+        return [span for block in blocks for span in _line_spans(text, block)]
     if mode == "blocks":
-        return [Span(text[block[0][0] : block[-1][1]], block[0][0], block[-1][1]) for block in blocks]
+        return [_block_span(text, block) for block in blocks]
     inner = [b - a for block in blocks for a, b in block[:-1]]  # lines a wrap could have ended
     width = max(inner, default=0)
     if not _continues_in_lower_case(text, blocks):
-        return [Span(text[a:b], a, b) for block in blocks for a, b in block]
+        return [span for block in blocks for span in _line_spans(text, block)]
+    wraps = [_wraps(text, block, width) for block in blocks]
     breaks = sum(len(block) - 1 for block in blocks)
-    if breaks >= 2 and 3 * sum(_wraps(text, block, width) for block in blocks) >= 2 * breaks:
+    if breaks >= 2 and 3 * sum(wraps) >= 2 * breaks:
         # A text wrapped throughout (one width, lines stopping mid-sentence): every block is a paragraph,
         # even one whose sentence happened to end at a line end.
-        return [Span(text[block[0][0] : block[-1][1]], block[0][0], block[-1][1]) for block in blocks]
+        return [_block_span(text, block) for block in blocks]
     spans: list[Span] = []
-    for block in blocks:
-        if len(block) > 1 and _wrapped(text, block, width):
-            spans.append(Span(text[block[0][0] : block[-1][1]], block[0][0], block[-1][1]))
+    for block, block_wraps in zip(blocks, wraps, strict=True):
+        if len(block) > 1 and _wrapped(text, block, block_wraps):
+            spans.append(_block_span(text, block))
         else:
-            spans.extend(Span(text[a:b], a, b) for a, b in block)
+            spans.extend(_line_spans(text, block))
     return spans
 
 

@@ -23,7 +23,7 @@ from .context import context_features
 from .data import Document
 from .errors import DataError
 from .features import DENSE_NAMES, HASH_BITS, NGRAM_MAX, NGRAM_MIN, dense_matrix, hashed_features
-from .labels import DEFAULT_KEEP, DEFAULT_LABELS
+from .labels import DEFAULT_LABELS, default_keep
 from .metrics import score
 from .model import Model, Weights
 
@@ -285,9 +285,9 @@ def _default_keep(docs: Sequence[Document], labels: list[str], keep: Sequence[st
             named = f", not {', '.join(unknown)}" if unknown else ""
             raise DataError(f"keep must name labels of the training data ({', '.join(labels)}){named}")
         return [x for x in labels if x in set(keep)]
-    default = [x for x in DEFAULT_KEEP if x in labels]
+    default = default_keep(labels)
     if default:
-        return default
+        return list(default)
     chars = dict.fromkeys(labels, 0)
     for doc in docs:
         for text, label in zip(doc.texts, doc.labels, strict=True):
