@@ -407,8 +407,13 @@ def stage_times(corpus: list[list[str]], model: classifier.Model, paragraphs: in
         "stage 1: weight look-ups, sums, softmax (rest of `stage1_probabilities`)",
         "page cohesion (`cohesion.cohesion`)",
         "context features + stage 2 (`context.context_features`, matrix product, softmax)",
+        "stage 3: its features + matrix product, softmax (`context.refine_features`; none in format-2 models)",
         "building the `Prediction` objects (`classify` minus `probabilities`)",
     )
+
+    def softmax(z: np.ndarray) -> np.ndarray:
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
 
     def timed_pass(fn: Callable[[list[str]], Any]) -> float:
         t0 = time.perf_counter()
@@ -430,18 +435,20 @@ def stage_times(corpus: list[list[str]], model: classifier.Model, paragraphs: in
                 t3 = time.perf_counter()
                 page = cohesion(paras) if with_cohesion else None
                 t4 = time.perf_counter()
-                z = context.context_features(p1, dense, page) @ w.context_coef + w.stage2_bias
-                e = np.exp(z - z.max(axis=1, keepdims=True))
-                e / e.sum(axis=1, keepdims=True)
+                p2 = softmax(context.context_features(p1, dense, page) @ w.context_coef + w.stage2_bias)
                 t5 = time.perf_counter()
+                if getattr(w, "refine_coef", None) is not None:
+                    softmax(context.refine_features(p2, p1, dense, page) @ w.refine_coef + w.refine_bias)
+                t6 = time.perf_counter()
                 t[names[0]] += t1 - t0
                 t[names[1]] += t2 - t1
                 t[names[2]] += (t3 - t2) - (t2 - t1)
                 t[names[3]] += t4 - t3
                 t[names[4]] += t5 - t4
+                t[names[5]] += t6 - t5
             t_probs = timed_pass(model.probabilities)
             t_classify = timed_pass(model.classify)
-            t[names[5]] = t_classify - t_probs
+            t[names[6]] = t_classify - t_probs
             t["total"] = t_classify
             if not best or t_classify < best["total"]:
                 best = t

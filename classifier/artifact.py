@@ -21,14 +21,17 @@ from typing import Any
 import numpy as np
 
 from .cohesion import COHESION_NAMES
-from .context import n_context_features
+from .context import n_context_features, n_refine_features
 from .errors import ModelError
 from .features import DENSE_NAMES, MIN_DENSE
 from .files import current_umask
 from .model import Model, Weights
 
-#: 2 added stage-2 cohesion and heading features (``features.cohesion`` in config.json); format 1 still loads.
-FORMAT_VERSION = 2
+#: 2 added stage-2 cohesion and heading features (``features.cohesion`` in config.json); 3 added the
+#: refining stage (``refine_coef``, ``refine_bias``). Formats 1 and 2 still load; a model without the third
+#: stage is saved as format 2, so a version of this package that predates it can still read it.
+FORMAT_VERSION = 3
+REFINE_FORMAT = 3
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "weights.npz"
 METRICS_FILE = "metrics.json"
@@ -112,7 +115,8 @@ def check_destination(directory: str | os.PathLike[str]) -> None:
 
 def _write_model(directory: Path, model: Model, metrics: dict[str, Any] | None, card: str | None) -> None:
     """The model's files in ``directory``, each flushed to disk before the directory is swapped in."""
-    config = dict(model.config, format_version=FORMAT_VERSION)
+    refined = model.weights.refine_coef is not None
+    config = dict(model.config, format_version=FORMAT_VERSION if refined else REFINE_FORMAT - 1)
     _write_durable(directory / CONFIG_FILE, _json_bytes(config))
     weights = io.BytesIO()
     np.savez(weights, **model.weights.as_arrays())  # type: ignore[arg-type]
@@ -244,6 +248,9 @@ def load(path: str | os.PathLike[str] | None = None) -> Model:
         "context_coef": (n_context_features(n_labels, n_dense, n_cohesion), n_labels),
         "stage2_bias": (n_labels,),
     }
+    if config["format_version"] >= REFINE_FORMAT:
+        expected["refine_coef"] = (n_refine_features(n_labels, n_dense, n_cohesion), n_labels)
+        expected["refine_bias"] = (n_labels,)
     try:
         with open(where / WEIGHTS_FILE, "rb") as fh, np.load(fh, allow_pickle=False) as npz:
             arrays = {name: npz[name] for name in expected if name in npz.files}

@@ -59,7 +59,8 @@ def model_card(config: dict[str, Any], metrics: dict[str, Any]) -> str:
         f"(2^{config['features']['hash_bits']} buckets), each paragraph's first words and last word, and "
         f"{len(config['features']['dense'])} layout features; "
         "a second stage reads neighbours' first-stage probabilities, the paragraph's position and how "
-        "much of its vocabulary the rest of the page shares.",
+        "much of its vocabulary the rest of the page shares"
+        + ("; a third reads the same context of the second stage's probabilities." if t.get("stages", 2) >= 3 else "."),
     ]
     summary = t.get("data_summary")
     if summary:

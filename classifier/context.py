@@ -43,11 +43,15 @@ _SHORT, _COLON = DENSE_NAMES.index("words<=3"), DENSE_NAMES.index("ends_colon")
 _SHARED_ANY = COHESION_NAMES.index("shared_any")
 
 
-def n_context_features(n_labels: int, n_dense: int, n_cohesion: int = 0) -> int:
+def n_context_features(n_labels: int, n_dense: int, n_cohesion: int = 0, probs_only: bool = False) -> int:
     """Width of the matrix ``context_features`` returns (``n_cohesion`` 0: a format-1 model's layout)."""
-    page = n_cohesion + n_labels if n_cohesion else 0
-    heading = n_labels if n_cohesion else 0
-    return n_labels * (7 + 2 * NEAR) + heading + 2 * NEAR + 6 + 3 * (n_dense + page)
+    one = context_features(
+        np.zeros((1, n_labels)),
+        np.zeros((1, n_dense)),
+        np.zeros((1, n_cohesion)) if n_cohesion else None,
+        probs_only=probs_only,
+    )
+    return one.shape[1]
 
 
 def context_features(
@@ -57,6 +61,7 @@ def context_features(
     offset: int = 0,
     total: int | None = None,
     mean: np.ndarray | None = None,
+    probs_only: bool = False,
 ) -> np.ndarray:
     """Stage-2 input for one document: ``probs`` (n, labels) from stage 1, ``dense`` (n, features),
     ``cohesion`` (n, COHESION_NAMES) from ``cohesion.cohesion`` or None for a format-1 model.
@@ -64,41 +69,79 @@ def context_features(
     A long document can be processed a slice at a time: pass the slice's first row ``offset``, the
     document's ``total`` rows and its stage-1 ``mean``; rows further than ``PAD`` from the slice's ends
     then get exactly the features they get in the whole document.
+
+    ``probs_only`` keeps only the columns computed from ``probs`` (same order): the refining stage reads
+    the stage-1 evidence this way beside the full context of the stage-2 probabilities, without a second
+    copy of the layout columns.
     """
     rows = len(probs)
-    n_cohesion = 0 if cohesion is None else cohesion.shape[1]
     if rows == 0:
-        return np.zeros((0, n_context_features(probs.shape[1], dense.shape[1], n_cohesion)))
+        n_cohesion = 0 if cohesion is None else cohesion.shape[1]
+        return np.zeros((0, n_context_features(probs.shape[1], dense.shape[1], n_cohesion, probs_only)))
     n = rows if total is None else total
     idx = np.arange(offset, offset + rows, dtype=np.float64)
     offsets = [*range(-NEAR, 0), *range(1, NEAR + 1)]
     ones = np.ones((rows, 1))
-    present = [_shifted(ones, k) for k in offsets]
     own_log = np.log(np.clip(probs, 1e-4, 1.0)) / 4.0  # evidence strength, not just rank
-    blocks = [probs, own_log, *(_shifted(probs, k) for k in offsets)]
+    # (columns, computed from probs?) in the order of the weights of every saved model
+    blocks: list[tuple[np.ndarray, bool]] = [(probs, True), (own_log, True)]
+    blocks += [(_shifted(probs, k), True) for k in offsets]
+    layout: list[tuple[np.ndarray, bool]] = [(dense, False)]
     if cohesion is not None:
         # A heading above ("Read more:", "Related") makes the lines under it a list, while a complete
         # inline promo above says nothing about the paragraph after it.
         heading = np.maximum(dense[:, _SHORT], dense[:, _COLON])[:, None]
-        blocks.append(_window_max(probs * heading, -1))
+        blocks.append((_window_max(probs * heading, -1), True))
         # How a line looks, weighed by whether the page around it talks about the same things: a
         # headline-like line whose words recur in the body is more likely the headline than a teaser.
-        dense = np.hstack([dense, cohesion, probs * cohesion[:, _SHARED_ANY : _SHARED_ANY + 1]])
+        layout += [(cohesion, False), (probs * cohesion[:, _SHARED_ANY : _SHARED_ANY + 1], True)]
+    first, last = (idx == 0)[:, None].astype(np.float64), (idx == n - 1)[:, None].astype(np.float64)
     blocks += [
-        _window_max(probs, -1),
-        _window_max(probs, +1),
-        np.broadcast_to(probs.mean(axis=0) if mean is None else mean, probs.shape),
-        *present,
-        (idx / max(n - 1, 1))[:, None],
-        (idx == 0)[:, None].astype(np.float64),
-        (idx == n - 1)[:, None].astype(np.float64),
-        probs * (idx == 0)[:, None],  # a page's first line: the headline, whatever it looks like alone
-        probs * (idx == n - 1)[:, None],
-        (np.log1p(idx) / 4.0)[:, None],
-        (np.log1p(n - 1 - idx) / 4.0)[:, None],
-        np.full((rows, 1), np.log1p(n) / 5.0),
-        dense,
-        _shifted(dense, -1),
-        _shifted(dense, 1),
+        (_window_max(probs, -1), True),
+        (_window_max(probs, +1), True),
+        (np.broadcast_to(probs.mean(axis=0) if mean is None else mean, probs.shape), True),
+        *((_shifted(ones, k), False) for k in offsets),
+        ((idx / max(n - 1, 1))[:, None], False),
+        (first, False),
+        (last, False),
+        (probs * first, True),  # a page's first line: the headline, whatever it looks like alone
+        (probs * last, True),
+        ((np.log1p(idx) / 4.0)[:, None], False),
+        ((np.log1p(n - 1 - idx) / 4.0)[:, None], False),
+        (np.full((rows, 1), np.log1p(n) / 5.0), False),
     ]
-    return np.hstack(blocks)
+    for shift in (0, -1, 1):  # the paragraph's own layout, then the previous and the next paragraph's
+        blocks += [(_shifted(part, shift) if shift else part, from_probs) for part, from_probs in layout]
+    return np.hstack([a for a, from_probs in blocks if from_probs or not probs_only])
+
+
+def refine_features(
+    stage2: np.ndarray,
+    stage1: np.ndarray,
+    dense: np.ndarray,
+    cohesion: np.ndarray | None,
+    offset: int = 0,
+    total: int | None = None,
+    means: tuple[np.ndarray | None, np.ndarray | None] = (None, None),
+) -> np.ndarray:
+    """Third-stage input: the context of the stage-2 probabilities beside the stage-1 evidence.
+
+    Stage 2 decides each line from its neighbours' stage-1 guesses, which are weakest exactly where a
+    widget looks like prose line by line; seeing the neighbours as stage 2 settled them lets a run of
+    teasers or an appeal box agree with itself, and a body paragraph take the word of the body around
+    it. ``means``: the document's stage-2 and stage-1 means when a slice is processed (see
+    ``context_features``).
+    """
+    return np.hstack(
+        [
+            context_features(stage2, dense, cohesion, offset, total, means[0]),
+            context_features(stage1, dense, cohesion, offset, total, means[1], probs_only=True),
+        ]
+    )
+
+
+def n_refine_features(n_labels: int, n_dense: int, n_cohesion: int) -> int:
+    """Width of the matrix ``refine_features`` returns."""
+    return n_context_features(n_labels, n_dense, n_cohesion) + n_context_features(
+        n_labels, n_dense, n_cohesion, probs_only=True
+    )

@@ -7,7 +7,7 @@ can be shared between threads and pickled to worker processes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from .cohesion import cohesion
-from .context import PAD, context_features
+from .context import PAD, context_features, refine_features
 from .errors import ClassifierError, InputError
 from .features import DENSE_NAMES, dense_matrix, hashed_features
 from .labels import default_keep
@@ -102,18 +102,40 @@ def _softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
+def _by_chunks(
+    spans: list[tuple[int, int]],
+    n: int,
+    features: Callable[[int, int], np.ndarray],
+    coef: np.ndarray,
+    bias: np.ndarray,
+) -> np.ndarray:
+    """Softmax of ``features(lo, hi) @ coef + bias`` for every row, one chunk of ``spans`` at a time.
+
+    ``features`` gets each chunk widened by PAD rows on both sides (the context it needs) and the rows
+    outside the chunk are dropped, so no chunk's matrix is larger than its own rows plus 2 * PAD.
+    """
+    out = np.empty((n, len(bias)))
+    for a, b in spans:
+        lo, hi = max(0, a - PAD), min(n, b + PAD)
+        out[a:b] = _softmax(features(lo, hi)[a - lo : b - lo] @ coef + bias)
+    return out
+
+
 @dataclass(frozen=True)
 class Weights:
-    """The learned arrays of both stages, named as in the artifact's ``weights.npz``."""
+    """The learned arrays of the stages, named as in the artifact's ``weights.npz``."""
 
     hash_coef: np.ndarray  # (labels, 2**hash_bits) float32: stage-1 weights of n-gram buckets
     dense_coef: np.ndarray  # (dense features, labels): stage-1 weights of layout features
     stage1_bias: np.ndarray  # (labels,)
     context_coef: np.ndarray  # (context features, labels): stage-2 weights
     stage2_bias: np.ndarray  # (labels,)
+    refine_coef: np.ndarray | None = None  # (refine features, labels): stage 3; None in format-2 models
+    refine_bias: np.ndarray | None = None  # (labels,)
 
     def as_arrays(self) -> dict[str, np.ndarray]:
-        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+        arrays = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        return {name: value for name, value in arrays.items() if value is not None}
 
 
 class Model:
@@ -166,8 +188,8 @@ class Model:
         """``probabilities`` of a list of non-blank paragraphs.
 
         A long document is processed in chunks of about CHUNK_CHARS characters: stage 1 looks at one
-        paragraph at a time, and stage 2 at PAD neighbours on each side, so memory stays bounded whatever
-        the input and the results are those of the whole document at once.
+        paragraph at a time, and the later stages at PAD neighbours on each side, so memory stays bounded
+        whatever the input and the results are those of the whole document at once.
         """
         if not texts:
             return np.zeros((0, len(self.labels)))
@@ -175,17 +197,23 @@ class Model:
         spans = _chunks(texts)
         p1 = np.vstack([self.stage1_probabilities(texts[a:b], dense[a:b]) for a, b in spans])
         page = cohesion(texts) if self._cohesion else None
-        if len(spans) == 1:
-            ctx = context_features(p1, dense, page)
-            return _softmax(ctx @ self.weights.context_coef + self.weights.stage2_bias)
-        n, mean = len(texts), p1.mean(axis=0)
-        out = np.empty_like(p1)
-        for a, b in spans:
-            lo, hi = max(0, a - PAD), min(n, b + PAD)
+        w, n = self.weights, len(texts)
+        mean1 = p1.mean(axis=0)
+
+        def stage2(lo: int, hi: int) -> np.ndarray:
             part = None if page is None else page[lo:hi]
-            ctx = context_features(p1[lo:hi], dense[lo:hi], part, offset=lo, total=n, mean=mean)[a - lo : b - lo]
-            out[a:b] = _softmax(ctx @ self.weights.context_coef + self.weights.stage2_bias)
-        return out
+            return context_features(p1[lo:hi], dense[lo:hi], part, offset=lo, total=n, mean=mean1)
+
+        p2 = _by_chunks(spans, n, stage2, w.context_coef, w.stage2_bias)
+        if w.refine_coef is None or w.refine_bias is None:
+            return p2
+        means = (p2.mean(axis=0), mean1)
+
+        def stage3(lo: int, hi: int) -> np.ndarray:
+            part = None if page is None else page[lo:hi]
+            return refine_features(p2[lo:hi], p1[lo:hi], dense[lo:hi], part, offset=lo, total=n, means=means)
+
+        return _by_chunks(spans, n, stage3, w.refine_coef, w.refine_bias)
 
     def classify(self, paragraphs: Sequence[str]) -> list[Prediction]:
         """Label ONE document's paragraphs, given in page order (order and neighbours are evidence)."""

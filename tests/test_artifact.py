@@ -126,37 +126,81 @@ def test_format_1_model_without_cohesion_features_still_loads(model_copy: Path) 
 def test_model_saved_before_a_layout_feature_was_appended_still_loads(model_copy: Path) -> None:
     """An older model lacks the newest layout feature; it must load and give exactly the answers of the same
     model whose weights for that feature are zero."""
-    from classifier.context import context_features
+    from classifier.context import context_features, refine_features
     from classifier.features import DENSE_NAMES, MIN_DENSE
 
     config = json.loads((model_copy / CONFIG_FILE).read_text())
     with np.load(model_copy / WEIGHTS_FILE) as npz:
         arrays = dict(npz)
-    # Which stage-2 columns read the last layout feature: those that move when only it moves.
+    # Which stage-2 and stage-3 columns read the last layout feature: those that move when only it moves.
     rng = np.random.default_rng(0)
-    probs, dense = rng.dirichlet(np.ones(4), size=9), rng.random((9, len(DENSE_NAMES)))
+    probs, later, dense = (
+        rng.dirichlet(np.ones(4), size=9),
+        rng.dirichlet(np.ones(4), size=9),
+        rng.random((9, len(DENSE_NAMES))),
+    )
     cohesion = rng.random((9, 4))
     flipped = dense.copy()
     flipped[:, -1] = 1.0 - flipped[:, -1]
     moved = np.any(context_features(probs, dense, cohesion) != context_features(probs, flipped, cohesion), axis=0)
     assert moved.sum() == 3  # the feature itself and its two neighbours' copies
+    moved3 = np.any(
+        refine_features(later, probs, dense, cohesion) != refine_features(later, probs, flipped, cohesion), axis=0
+    )
+    assert moved3.sum() == 3 and len(moved3) == len(arrays["refine_coef"])
 
-    zeroed = dict(arrays, dense_coef=arrays["dense_coef"].copy(), context_coef=arrays["context_coef"].copy())
+    zeroed = {name: array.copy() for name, array in arrays.items()}
     zeroed["dense_coef"][-1] = 0.0
     zeroed["context_coef"][moved] = 0.0
+    zeroed["refine_coef"][moved3] = 0.0
     np.savez(model_copy / WEIGHTS_FILE, **zeroed)
     text = "Headline  with a gap\n\nBody text of the story.\n\nRead more:\n\n- Another\tstory"
     expected = [p.score for p in classifier.load(model_copy).label(text)]
 
     config["features"]["dense"] = list(DENSE_NAMES[:-1])
     (model_copy / CONFIG_FILE).write_text(json.dumps(config))
-    older = dict(arrays, dense_coef=arrays["dense_coef"][:-1], context_coef=arrays["context_coef"][~moved])
+    older = dict(
+        arrays,
+        dense_coef=arrays["dense_coef"][:-1],
+        context_coef=arrays["context_coef"][~moved],
+        refine_coef=arrays["refine_coef"][~moved3],
+    )
     np.savez(model_copy / WEIGHTS_FILE, **older)
     assert [p.score for p in classifier.load(model_copy).label(text)] == pytest.approx(expected, abs=1e-12)
 
     config["features"]["dense"] = list(DENSE_NAMES[: MIN_DENSE - 1])
     (model_copy / CONFIG_FILE).write_text(json.dumps(config))
     with pytest.raises(classifier.ModelError, match="layout features"):
+        classifier.load(model_copy)
+
+
+def test_format_2_model_without_the_refining_stage_loads_predicts_and_saves_as_format_2(
+    model_copy: Path, tmp_path: Path
+) -> None:
+    """Models saved before stage 3 keep working after an upgrade, giving their stage-2 answers, and a
+    re-save keeps them readable by the versions that wrote them."""
+    from classifier.artifact import save
+
+    config = json.loads((model_copy / CONFIG_FILE).read_text())
+    config["format_version"] = 2
+    (model_copy / CONFIG_FILE).write_text(json.dumps(config))
+    with np.load(model_copy / WEIGHTS_FILE) as npz:
+        arrays = {name: npz[name] for name in npz.files if not name.startswith("refine_")}
+    np.savez(model_copy / WEIGHTS_FILE, **arrays)
+    paras = ["Read more:", "Council approves the budget", "The council approved the budget on Monday.", "Donate now"]
+    model = classifier.load(model_copy)
+    assert model.weights.refine_coef is None
+    assert [p.label for p in model.classify(paras)] and set(model.probabilities(paras).sum(axis=1).round(9)) == {1.0}
+    save(model, tmp_path / "again")
+    assert json.loads((tmp_path / "again" / CONFIG_FILE).read_text())["format_version"] == 2
+    assert classifier.load(tmp_path / "again").classify(paras) == model.classify(paras)
+
+
+def test_format_3_model_without_refining_weights_is_refused(model_copy: Path) -> None:
+    with np.load(model_copy / WEIGHTS_FILE) as npz:
+        arrays = {name: npz[name] for name in npz.files if name != "refine_coef"}
+    np.savez(model_copy / WEIGHTS_FILE, **arrays)
+    with pytest.raises(classifier.ModelError, match="missing array 'refine_coef'"):
         classifier.load(model_copy)
 
 
@@ -170,7 +214,7 @@ def test_unknown_cohesion_features_are_refused(model_copy: Path) -> None:
 
 def test_model_directory_has_card_and_metrics(trained_dir: Path) -> None:
     config = json.loads((trained_dir / CONFIG_FILE).read_text())
-    assert config["format_version"] == 2
+    assert config["format_version"] == 3
     assert config["labels"] == ["reporting", "related-links", "support-appeal", "other"]
     assert len(config["training"]["data_sha256"]) == 64
     assert {"numpy", "scikit-learn", "classifier", "python"} <= set(config["versions"])
