@@ -649,7 +649,7 @@ def training(model: classifier.Model, data: list[str] | None, work: Path, env: d
     res["command"] = " ".join("DIR" if a == str(out) else shown(a) for a in shown_cmd)
     # Phases: from each progress message to the next (the last one runs to the end of the process).
     phases: dict[str, float] = {}
-    marks = [(t, re.sub(r"\d+", "N", line)) for t, line in res.pop("stderr") if line.strip()]
+    marks = [(t, re.sub(r"\d{2,}", "N", line)) for t, line in res.pop("stderr") if line.strip()]
     for (t, what), (t_next, _) in zip(marks, [*marks[1:], (res["seconds"], "")], strict=True):
         phases[what] = phases.get(what, 0.0) + (t_next - t)
     if marks:
@@ -905,8 +905,9 @@ def report_model(res: dict[str, Any], lines: list[str], targets: list[list[str]]
     if tr and tr.get("phases"):
         lines += [
             "",
-            "Where training's time goes (from each progress message of `classifier train` to the next; the "
-            "stage-2 cross-validation fits print no message of their own and fall in the last stage-1 line):",
+            "Where training's time goes (from each progress message of `classifier train` to the next; fits are "
+            "queued two at a time and a stage's final fit runs on while the next stage's features are built, so "
+            "each line holds the next stage's feature building and the rest of its own fits):",
             "",
             table(
                 ["phase", "seconds", "share"],
