@@ -95,7 +95,7 @@ def _weights_line(weights: dict[str, float]) -> list[str]:
     if not given:
         return []
     return [
-        f"- Label weights in the final stage: {given} (a prior correction: training pages carry more junk than real ones)"
+        f"- Label weights in the context stages (2 and 3): {given} (a prior correction: training pages carry more junk than real ones)"
     ]
 
 

@@ -344,7 +344,7 @@ def train(
         Optional[list[str]],
         typer.Option(
             "--weight",
-            help="LABEL=W: weight of a label's paragraphs in the final stage, e.g. reporting=2 when the training "
+            help="LABEL=W: weight of a label's paragraphs in the context stages (2 and 3), e.g. reporting=2 when the training "
             "pages carry more junk than real ones (repeatable).",
             metavar="LABEL=W",
         ),

@@ -202,7 +202,7 @@ def train_model(
 ) -> tuple[Model, dict[str, Any]]:
     """Fit a model on ``docs``; returns it with a document-grouped cross-validation report.
 
-    ``label_weights`` multiply the weight of each label's paragraphs in the final (context) stage, a
+    ``label_weights`` multiply the weight of each label's paragraphs in the context stages (2 and 3), a
     prior correction: written training pages usually carry far more junk than real ones, and weighting
     ``reporting`` up makes the model as reluctant to drop article text as real pages warrant.
 
