@@ -11,9 +11,10 @@ each page (``_views``). The same folds give the cross-validation report.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from typing import Any
 
@@ -136,6 +137,20 @@ def _submit_fits(
     return [pool.submit(fit_part, mask) for mask in masks]
 
 
+@contextlib.contextmanager
+def _fit_pool(jobs: int) -> Iterator[Executor]:
+    """Threads for the fits, ``jobs`` at a time. When training stops early (an error, Ctrl-C) the fits not
+    yet started are dropped: a running solver cannot be stopped, but nothing new starts, so an interrupt
+    ends after the fits in progress instead of after every queued one."""
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+    try:
+        yield pool
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
 def _proba_full(clf: Any, x: Any, n_labels: int) -> np.ndarray:
     """Softmax of the decision function with a column per label, exactly as ``Model`` computes it."""
     coef, bias = _full_coef(clf, n_labels)
@@ -238,7 +253,7 @@ def train_model(
     dense_all = np.vstack(dense)
     n_labels = len(labels)
 
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+    with _fit_pool(jobs) as pool:
         say(f"stage 1: {n_folds} folds and the final fit, {jobs} at a time")
         masks = [fold_fit != k for k in range(n_folds)] + [None]
         fits1 = _submit_fits(pool, x_fit, y_fit, masks, STAGE1_C, STAGE1_TOL, seed)
