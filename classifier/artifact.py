@@ -14,7 +14,6 @@ import json
 import os
 import shutil
 import tempfile
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +35,8 @@ CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "weights.npz"
 METRICS_FILE = "metrics.json"
 CARD_FILE = "README.md"
+#: Every file a saved model directory holds; anything else in one stops a save (``check_destination``).
+MODEL_FILES = frozenset({CONFIG_FILE, WEIGHTS_FILE, METRICS_FILE, CARD_FILE})
 #: Where the default model sits inside an installed package (copied there from models/default).
 _PACKAGED = Path(__file__).parent / "default_model"
 #: The source of truth in a checkout; used when the package is installed editable or run from source.
@@ -100,6 +101,14 @@ def check_destination(directory: str | os.PathLike[str]) -> None:
         is_model = (out / CONFIG_FILE).is_file() and "format_version" in read_json(out / CONFIG_FILE)
         if out.is_dir() and any(out.iterdir()) and not is_model:
             raise ModelError(f"{out}: directory is not empty and not a model directory; refusing to overwrite it")
+        # A model directory is replaced as a whole: anything else kept in it (notes, data, a .git) would go.
+        foreign = sorted(p.name for p in out.iterdir() if p.name not in MODEL_FILES) if is_model else []
+        if foreign:
+            shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+            raise ModelError(
+                f"{out}: model directory also holds {shown}, which replacing the model would delete; "
+                "move them out or choose another --output"
+            )
     except OSError as exc:
         raise ModelError(f"{out}: cannot inspect the output directory ({exc.strerror or exc})") from None
     parent = out.parent
@@ -196,8 +205,8 @@ def read_json(path: Path) -> dict[str, Any]:
 
 def _check_config(config: dict[str, Any], where: Path) -> None:
     version = config.get("format_version")
-    if not isinstance(version, int):
-        raise ModelError(f"{where}: config has no integer format_version; not a model of this tool")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise ModelError(f"{where}: config has no positive integer format_version; not a model of this tool")
     if version > FORMAT_VERSION:
         raise ModelError(
             f"{where}: model format {version} is newer than this version of classifier understands "
@@ -254,10 +263,16 @@ def load(path: str | os.PathLike[str] | None = None) -> Model:
     try:
         with open(where / WEIGHTS_FILE, "rb") as fh, np.load(fh, allow_pickle=False) as npz:
             arrays = {name: npz[name] for name in expected if name in npz.files}
+            stored = set(npz.files)
     except FileNotFoundError:
         raise ModelError(f"{where}: no {WEIGHTS_FILE}") from None
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
-        raise ModelError(f"{where / WEIGHTS_FILE}: corrupt or truncated ({exc})") from None
+    except Exception as exc:  # numpy and zipfile raise many kinds (even MemoryError) on damaged headers
+        raise ModelError(f"{where / WEIGHTS_FILE}: corrupt or truncated ({type(exc).__name__}: {exc})") from None
+    if config["format_version"] < REFINE_FORMAT and stored & {"refine_coef", "refine_bias"}:
+        raise ModelError(
+            f"{where}: weights hold a third stage but config.json says format {config['format_version']}; "
+            f"the model was saved as format {REFINE_FORMAT}"
+        )
     for name, shape in expected.items():
         if name not in arrays:
             raise ModelError(f"{where / WEIGHTS_FILE}: missing array '{name}'")

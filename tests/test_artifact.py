@@ -111,7 +111,7 @@ def test_format_1_model_without_cohesion_features_still_loads(model_copy: Path) 
     config["format_version"] = 1
     (model_copy / CONFIG_FILE).write_text(json.dumps(config))
     with np.load(model_copy / WEIGHTS_FILE) as npz:
-        arrays = dict(npz)
+        arrays = {name: npz[name] for name in npz.files if not name.startswith("refine_")}
     n_labels = len(config["labels"])
     width = n_context_features(n_labels, len(DENSE_NAMES))
     assert width < len(arrays["context_coef"])
@@ -221,3 +221,35 @@ def test_model_directory_has_card_and_metrics(trained_dir: Path) -> None:
     metrics = json.loads((trained_dir / "metrics.json").read_text())
     assert 0.0 <= metrics["cross_validation"]["macro_f1"] <= 1.0
     assert "Cross-validation" in (trained_dir / "README.md").read_text()
+
+
+def test_saving_over_a_model_directory_that_holds_other_files_is_refused(model_copy: Path) -> None:
+    """Replacing a model replaces its directory: a user's notes, data or .git kept in it must not vanish."""
+    from classifier.artifact import save
+
+    (model_copy / "notes.txt").write_text("why this model exists")
+    (model_copy / ".git").mkdir()
+    before = sorted(p.name for p in model_copy.iterdir())
+    with pytest.raises(classifier.ModelError, match=r"also holds \.git, notes\.txt"):
+        save(classifier.load(model_copy), model_copy)
+    assert sorted(p.name for p in model_copy.iterdir()) == before
+    assert (model_copy / "notes.txt").read_text() == "why this model exists"
+
+
+@pytest.mark.parametrize("version", [0, -5, True, 2])
+def test_format_version_that_does_not_match_the_weights_is_refused(model_copy: Path, version: object) -> None:
+    """A hand-edited version must not make a model half-load (2: its third stage silently ignored)."""
+    config = json.loads((model_copy / CONFIG_FILE).read_text())
+    config["format_version"] = version
+    (model_copy / CONFIG_FILE).write_text(json.dumps(config))
+    with pytest.raises(classifier.ModelError, match="format"):
+        classifier.load(model_copy)
+
+
+def test_damaged_array_header_is_one_model_error(model_copy: Path) -> None:
+    data = bytearray((model_copy / WEIGHTS_FILE).read_bytes())
+    at = data.index(b"{'descr'")  # the first array's .npy header, stored uncompressed
+    data[at + 1 : at + 2] = b"("
+    (model_copy / WEIGHTS_FILE).write_bytes(bytes(data))
+    with pytest.raises(classifier.ModelError, match="corrupt"):
+        classifier.load(model_copy)
