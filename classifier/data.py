@@ -61,6 +61,8 @@ def data_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
 
     Suffixes match in any case (``.JSONL`` is still data). Inside a directory, hidden files and
     directories are skipped: editors' backups, ``.git`` and half-written staging files are not data.
+    A file named twice (listed twice, or a directory and a file in it) counts once: its documents
+    twice would land in different cross-validation folds and test the model on its own training text.
     """
     files: list[Path] = []
     for raw in paths:
@@ -76,7 +78,10 @@ def data_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
             files.append(path)
         else:
             raise DataError(f"{path}: no such file or directory")
-    return files
+    unique: dict[str, Path] = {}
+    for file in files:
+        unique.setdefault(os.path.realpath(file), file)
+    return list(unique.values())
 
 
 def _is_data_file(path: Path, top: Path) -> bool:

@@ -46,6 +46,9 @@ STAGE3_TOL = 2e-2
 #: Document-grouped folds: 3 gives the same real-page scores as 5 in two thirds of the time (two rounds
 #: of fits on two cores instead of three); its cross-validation estimate is a little lower (less data per fold).
 FOLDS = 3
+#: Largest label weight: the solver works in float32, and far before its limit (3e38) one label's weight
+#: would drown every other.
+MAX_LABEL_WEIGHT = 1e6
 #: Random slices of each document added to the context stages' training set (see ``_views``).
 CROPS_PER_DOC = 2
 MOVES_PER_DOC = 2
@@ -378,8 +381,10 @@ def _class_weight(label_weights: Mapping[str, float], index: dict[str, int]) -> 
             f"label weights name labels the data does not have: {', '.join(unknown)} (it has {', '.join(index)})"
         )
     for label, weight in label_weights.items():
-        if not (math.isfinite(weight) and weight > 0):
-            raise DataError(f"label weight {label}={weight}: a weight must be a positive number")
+        if not (math.isfinite(weight) and 0 < weight <= MAX_LABEL_WEIGHT):
+            raise DataError(
+                f"label weight {label}={weight}: a weight must be a positive number up to {MAX_LABEL_WEIGHT:g}"
+            )
     if not label_weights:
         return None
     return {i: float(label_weights.get(label, 1.0)) for label, i in index.items()}

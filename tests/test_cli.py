@@ -235,6 +235,7 @@ def test_train_label_weight_is_recorded_and_shifts_decisions(tmp_path: Path) -> 
         ("=2", 2, "is not LABEL=NUMBER"),
         ("headline=2", 1, "label weights name labels the data does not have: headline"),
         ("reporting=-1", 1, "a weight must be a positive number"),
+        ("reporting=1e39", 1, "a weight must be a positive number up to 1e+06"),
     ],
 )
 def test_train_bad_label_weight_is_one_line_error(
@@ -405,3 +406,10 @@ def test_train_without_scikit_learn_says_how_to_install_it(
     result = invoke("train", tiny_data, "--output", tmp_path / "m")
     assert result.exit_code == 1 and "paragraph-classifier[train]" in result.stderr
     assert not (tmp_path / "m").exists()
+
+
+def test_a_data_file_named_twice_is_read_once(tmp_path: Path, tiny_data: Path) -> None:
+    """Its documents twice would sit in different folds and inflate cross-validation."""
+    once = json.loads(invoke("data-stats", tiny_data, "--json").stdout)
+    twice = json.loads(invoke("data-stats", tiny_data.parent, tiny_data, tiny_data, "--json").stdout)
+    assert twice["documents"] == once["documents"] and twice["paragraphs"] == once["paragraphs"]
