@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .labels import default_keep
+from .labels import DEFAULT_LABELS, default_keep
 from .metrics import percent
 
 
@@ -33,6 +33,8 @@ def model_card(config: dict[str, Any], metrics: dict[str, Any]) -> str:
     """Markdown model card for a model with ``config`` and ``metrics`` (as ``train`` writes them)."""
     t = config.get("training", {})
     v = config.get("versions", {})
+    # The shipped label set's card may speak of the news junk it was made for; a custom label set's may not.
+    ours = tuple(config["labels"]) == tuple(DEFAULT_LABELS)
     lines = [
         "# Paragraph boilerplate classifier — model card",
         "",
@@ -42,9 +44,15 @@ def model_card(config: dict[str, Any], metrics: dict[str, Any]) -> str:
         + _keep_sentence(config),
         "",
         "## Intended use",
-        "Removing navigation, related-link lists, donation/subscription/newsletter prompts, bylines and legal "
-        "lines from article text that an extractor (trafilatura, newspaper, readability, a custom spider) "
-        "already pulled from a page. Input: one document's paragraphs in page order. Not meant for raw HTML, "
+        (
+            "Removing navigation, related-link lists, donation/subscription/newsletter prompts, bylines and legal "
+            "lines from article text that an extractor (trafilatura, newspaper, readability, a custom spider) "
+            "already pulled from a page."
+            if ours
+            else "Labeling the paragraphs of extracted text with the labels of its training data, and keeping "
+            "the kept labels' paragraphs when cleaning."
+        )
+        + " Input: one document's paragraphs in page order. Not meant for raw HTML, "
         "for ranking documents by quality, or for deciding whether a page is an article at all.",
         "",
         "## How it was made",
@@ -78,8 +86,12 @@ def model_card(config: dict[str, Any], metrics: dict[str, Any]) -> str:
     lines += [
         "",
         "## Known limits",
-        "- The training corpus is written for this project (synthetic pages imitating extractor output); real "
-        "sites have widgets it has never seen, and scores on real pages are lower than cross-validation.",
+        (
+            "- The training corpus is written for this project (synthetic pages imitating extractor output); real "
+            "sites have widgets it has never seen, and scores on real pages are lower than cross-validation."
+            if ours
+            else "- Cross-validation scores text like the training data; expect lower scores on text unlike it."
+        ),
         "- Languages with few or no training documents (see the data card) fall back on layout features and "
         "context; expect more errors there.",
         "- Short lines are the hard cases: an ALL-CAPS subheading, a product name in a list or a one-line "
@@ -95,7 +107,8 @@ def _weights_line(weights: dict[str, float]) -> list[str]:
     if not given:
         return []
     return [
-        f"- Label weights in the context stages (2 and 3): {given} (a prior correction: training pages carry more junk than real ones)"
+        f"- Label weights in the context stages (2 and 3): {given} (each paragraph of the label counts that many "
+        "times there: a prior correction when the training pages hold a label more or less often than real ones)"
     ]
 
 

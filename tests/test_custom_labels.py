@@ -106,3 +106,10 @@ def test_nothing_to_measure_is_not_a_perfect_score(trained_dir: Path, tmp_path: 
     report = json.loads(invoke("evaluate", junk_only, "-m", trained_dir, "--json").stdout)
     assert report["cleaning"]["reporting_chars_kept"] is None
     assert "chars kept n/a" in invoke("evaluate", junk_only, "-m", trained_dir).stdout
+
+
+def test_card_of_a_custom_label_model_does_not_describe_the_news_model(custom_model: Path, trained_dir: Path) -> None:
+    custom, ours = (Path(d, "README.md").read_text(encoding="utf-8") for d in (custom_model, trained_dir))
+    assert "donation/subscription" in ours and "written for this project" in ours
+    assert "donation/subscription" not in custom and "written for this project" not in custom
+    assert "labels of its training data" in custom
