@@ -437,8 +437,6 @@ def evaluate(
     docs, paras = report["documents"], report["paragraphs"]
     typer.echo(f"{docs} document{'s' * (docs != 1)}, {paras} paragraph{'s' * (paras != 1)}")
     typer.echo(format_report(report))
-    if report["unknown_labels"]:
-        typer.echo(f"labels unknown to the model (counted as errors): {', '.join(report['unknown_labels'])}")
 
 
 @app.command(epilog="Example: classifier info --json")

@@ -413,3 +413,16 @@ def test_a_data_file_named_twice_is_read_once(tmp_path: Path, tiny_data: Path) -
     once = json.loads(invoke("data-stats", tiny_data, "--json").stdout)
     twice = json.loads(invoke("data-stats", tiny_data.parent, tiny_data, tiny_data, "--json").stdout)
     assert twice["documents"] == once["documents"] and twice["paragraphs"] == once["paragraphs"]
+
+
+def test_train_eval_and_evaluate_both_name_labels_the_model_lacks(tmp_path: Path, tiny_data: Path) -> None:
+    lines = tiny_data.read_text(encoding="utf-8").splitlines()
+    doc = json.loads(lines[0])
+    doc["paragraphs"][0]["label"] = "comment"
+    foreign = tmp_path / "foreign.jsonl"
+    foreign.write_text(json.dumps(doc) + "\n", encoding="utf-8")
+    note = "labels unknown to the model (counted as errors): comment"
+    trained = invoke("train", tiny_data, "-o", tmp_path / "m", "--eval", foreign)
+    assert trained.exit_code == 0 and note in trained.stdout
+    evaluated = invoke("evaluate", foreign, "--model", tmp_path / "m")
+    assert evaluated.exit_code == 0 and note in evaluated.stdout
