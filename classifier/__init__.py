@@ -9,7 +9,7 @@ and clean away everything but the article.
 __version__ = "0.1.0"
 
 from .artifact import load
-from .errors import ClassifierError, DataError, InputError, ModelError
+from .errors import ArgumentError, ClassifierError, DataError, InputError, ModelError
 from .html import clean_html  # trafilatura itself is imported on the first call only
 from .labels import DEFAULT_KEEP, DEFAULT_LABELS, Label
 from .model import Model, Paragraph, Prediction
@@ -18,6 +18,7 @@ from .segment import Span, split_paragraphs
 __all__ = [
     "DEFAULT_KEEP",
     "DEFAULT_LABELS",
+    "ArgumentError",
     "ClassifierError",
     "DataError",
     "InputError",

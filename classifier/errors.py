@@ -17,3 +17,8 @@ class DataError(ClassifierError):
 
 class InputError(ClassifierError):
     """An input file cannot be read as text (missing, binary, undecodable)."""
+
+
+class ArgumentError(ClassifierError):
+    """An argument the model or function does not accept: an unknown label to keep, a threshold outside
+    0..1, an unknown split mode."""

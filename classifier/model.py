@@ -16,7 +16,7 @@ import numpy as np
 
 from .cohesion import cohesion
 from .context import PAD, context_features, refine_features
-from .errors import ClassifierError, InputError
+from .errors import ArgumentError, InputError
 from .features import DENSE_NAMES, dense_matrix, hashed_features
 from .labels import default_keep
 from .segment import Span, is_blank, join_kept, require_text, split_paragraphs
@@ -75,10 +75,10 @@ def _chunks(texts: list[str]) -> list[tuple[int, int]]:
 
 
 def check_threshold(threshold: float | None) -> float | None:
-    """``threshold`` if it is None or a probability, else a ``ClassifierError`` saying so."""
+    """``threshold`` if it is None or a probability, else an ``ArgumentError`` saying so."""
     ok = isinstance(threshold, (int, float)) and not isinstance(threshold, bool) and 0.0 <= threshold <= 1.0
     if threshold is not None and not ok:
-        raise ClassifierError(f"threshold must be a probability from 0 to 1, not {threshold!r}")
+        raise ArgumentError(f"threshold must be a probability from 0 to 1, not {threshold!r}")
     return threshold
 
 
@@ -260,32 +260,30 @@ class Model:
     def keep_labels(self, keep: Iterable[str] | None = None) -> frozenset[str]:
         """What every cleaning path keeps: ``keep`` checked against this model, or ``default_keep``.
 
-        One label may be given as a string. A ``ClassifierError`` for unknown labels, an empty set, or
+        One label may be given as a string. An ``ArgumentError`` for unknown labels, an empty set, or
         None on a model without default keep labels.
         """
         if keep is None:
             if not self.default_keep:
-                raise ClassifierError(
+                raise ArgumentError(
                     f"this model has no default labels to keep (its labels: {', '.join(self.labels)}); "
                     "name them (keep=..., --keep)"
                 )
             return frozenset(self.default_keep)
         wanted = self.check_labels([keep] if isinstance(keep, str) else keep)
         if not wanted:
-            raise ClassifierError("keep must name at least one label")
+            raise ArgumentError("keep must name at least one label")
         return wanted
 
     def check_labels(self, labels: Iterable[str]) -> frozenset[str]:
-        """``labels`` as a set, or a ``ClassifierError`` naming any this model does not know."""
+        """``labels`` as a set, or an ``ArgumentError`` naming any this model does not know."""
         try:
             wanted = frozenset(labels)
         except TypeError:
-            raise ClassifierError(f"labels must be label names, not {type(labels).__name__}") from None
+            raise ArgumentError(f"labels must be label names, not {type(labels).__name__}") from None
         if "" in wanted or not all(isinstance(x, str) for x in wanted):
-            raise ClassifierError("label names must be non-empty strings")
+            raise ArgumentError("label names must be non-empty strings")
         unknown = sorted(wanted - set(self.labels))
         if unknown:
-            raise ClassifierError(
-                f"unknown label(s) {', '.join(unknown)}; this model's labels: {', '.join(self.labels)}"
-            )
+            raise ArgumentError(f"unknown label(s) {', '.join(unknown)}; this model's labels: {', '.join(self.labels)}")
         return wanted

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Literal
 
-from .errors import ClassifierError, InputError
+from .errors import ArgumentError, InputError
 
 SplitMode = Literal["auto", "lines", "blocks"]
 SPLIT_MODES: tuple[str, ...] = ("auto", "lines", "blocks")
@@ -56,9 +56,9 @@ def is_blank(text: str) -> bool:
 
 
 def _check_mode(mode: str) -> str:
-    """``mode`` if it is one of SPLIT_MODES, else a ``ClassifierError``."""
+    """``mode`` if it is one of SPLIT_MODES, else an ``ArgumentError``."""
     if mode not in SPLIT_MODES:
-        raise ClassifierError(f"split mode must be one of {', '.join(SPLIT_MODES)}, not {mode!r}")
+        raise ArgumentError(f"split mode must be one of {', '.join(SPLIT_MODES)}, not {mode!r}")
     return mode
 
 

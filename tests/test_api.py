@@ -225,3 +225,13 @@ def test_evaluate_counts_gold_only_keep_labels_with_or_without_threshold(trained
     for threshold in (None, 0.5):
         report = evaluate(trained_model, [doc], keep=("reporting", "promo"), threshold=threshold)
         assert report["unknown_labels"] == ["promo"] and report["cleaning"]["threshold"] == threshold
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{"keep": ("bogus",)}, {"keep": ()}, {"threshold": 1.1}, {"split": "Lines"}, {"keep": [""]}]
+)
+def test_bad_arguments_raise_argument_error(trained_model: classifier.Model, kwargs: dict) -> None:
+    """Callers catch bad arguments apart from unreadable input (InputError) and broken models (ModelError)."""
+    with pytest.raises(classifier.ArgumentError) as caught:
+        trained_model.clean("Council approves the budget.\n\nRead more:", **kwargs)
+    assert isinstance(caught.value, classifier.ClassifierError) and "\n" not in str(caught.value)

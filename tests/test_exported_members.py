@@ -6,6 +6,7 @@ def test_public_api_is_exactly_this() -> None:
         [
             "DEFAULT_KEEP",
             "DEFAULT_LABELS",
+            "ArgumentError",
             "ClassifierError",
             "DataError",
             "InputError",
