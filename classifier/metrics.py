@@ -106,18 +106,14 @@ def format_report(report: dict[str, Any]) -> str:
     lines.append("")
     if not c["keep_labels"]:
         lines.append("cleaning: n/a (the model has no default labels to keep; name them with --keep)")
-        return "\n".join(lines + _unknown_labels_note(report))
-    kept = ",".join(c["keep_labels"])
-    rule = "" if c.get("threshold") is None else f", threshold {c['threshold']:g}"
-    lines.append(
-        f"cleaning (keep {kept}{rule}): {kept} chars kept {percent(c['reporting_chars_kept'])}, "
-        f"other chars dropped {percent(c['other_chars_dropped'])}, "
-        f"kept-text precision {percent(c['kept_text_precision'])}"
-    )
-    return "\n".join(lines + _unknown_labels_note(report))
-
-
-def _unknown_labels_note(report: dict[str, Any]) -> list[str]:
-    """The line that says which gold labels the model cannot predict (an evaluation's, never the CV's)."""
-    unknown = report.get("unknown_labels")
-    return [f"labels unknown to the model (counted as errors): {', '.join(unknown)}"] if unknown else []
+    else:
+        kept = ",".join(c["keep_labels"])
+        rule = "" if c.get("threshold") is None else f", threshold {c['threshold']:g}"
+        lines.append(
+            f"cleaning (keep {kept}{rule}): {kept} chars kept {percent(c['reporting_chars_kept'])}, "
+            f"other chars dropped {percent(c['other_chars_dropped'])}, "
+            f"kept-text precision {percent(c['kept_text_precision'])}"
+        )
+    if report.get("unknown_labels"):  # an evaluation's gold labels the model cannot predict (never the CV's)
+        lines.append(f"labels unknown to the model (counted as errors): {', '.join(report['unknown_labels'])}")
+    return "\n".join(lines)

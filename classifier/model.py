@@ -200,9 +200,11 @@ class Model:
         w, n = self.weights, len(texts)
         mean1 = p1.mean(axis=0)
 
+        def page_rows(lo: int, hi: int) -> np.ndarray | None:
+            return None if page is None else page[lo:hi]
+
         def stage2(lo: int, hi: int) -> np.ndarray:
-            part = None if page is None else page[lo:hi]
-            return context_features(p1[lo:hi], dense[lo:hi], part, offset=lo, total=n, mean=mean1)
+            return context_features(p1[lo:hi], dense[lo:hi], page_rows(lo, hi), offset=lo, total=n, mean=mean1)
 
         p2 = _by_chunks(spans, n, stage2, w.context_coef, w.stage2_bias)
         if w.refine_coef is None or w.refine_bias is None:
@@ -210,8 +212,9 @@ class Model:
         means = (p2.mean(axis=0), mean1)
 
         def stage3(lo: int, hi: int) -> np.ndarray:
-            part = None if page is None else page[lo:hi]
-            return refine_features(p2[lo:hi], p1[lo:hi], dense[lo:hi], part, offset=lo, total=n, means=means)
+            return refine_features(
+                p2[lo:hi], p1[lo:hi], dense[lo:hi], page_rows(lo, hi), offset=lo, total=n, means=means
+            )
 
         return _by_chunks(spans, n, stage3, w.refine_coef, w.refine_bias)
 

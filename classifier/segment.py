@@ -144,10 +144,9 @@ def split_paragraphs(text: str, mode: str = "auto") -> list[Span]:
         return [span for block in blocks for span in _line_spans(text, block)]
     if mode == "blocks":
         return [_block_span(text, block) for block in blocks]
-    inner = [b - a for block in blocks for a, b in block[:-1]]  # lines a wrap could have ended
-    width = max(inner, default=0)
     if not _continues_in_lower_case(text, blocks):
         return [span for block in blocks for span in _line_spans(text, block)]
+    width = max((b - a for block in blocks for a, b in block[:-1]), default=0)  # lines a wrap could have ended
     wraps = [_wraps(text, block, width) for block in blocks]
     breaks = sum(len(block) - 1 for block in blocks)
     if breaks >= 2 and 3 * sum(wraps) >= 2 * breaks:
