@@ -407,7 +407,7 @@ def stage_times(corpus: list[list[str]], model: classifier.Model, paragraphs: in
         "stage 1: weight look-ups, sums, softmax (rest of `stage1_probabilities`)",
         "page cohesion (`cohesion.cohesion`)",
         "context features + stage 2 (`context.context_features`, matrix product, softmax)",
-        "stage 3: its features + matrix product, softmax (`context.refine_features`; none in format-2 models)",
+        "stage 3: its features + the network ensemble (`context.refine_features`, `Weights.refine_scorer`)",
         "building the `Prediction` objects (`classify` minus `probabilities`)",
     )
 
@@ -423,6 +423,7 @@ def stage_times(corpus: list[list[str]], model: classifier.Model, paragraphs: in
 
     try:
         best: dict[str, float] = {}
+        refine = w.refine_scorer() if hasattr(w, "refine_scorer") else None  # older checkouts: untimed
         for _ in range(3):
             t = dict.fromkeys(names, 0.0)
             for paras in docs:
@@ -437,8 +438,8 @@ def stage_times(corpus: list[list[str]], model: classifier.Model, paragraphs: in
                 t4 = time.perf_counter()
                 p2 = softmax(context.context_features(p1, dense, page) @ w.context_coef + w.stage2_bias)
                 t5 = time.perf_counter()
-                if getattr(w, "refine_coef", None) is not None:
-                    softmax(context.refine_features(p2, p1, dense, page) @ w.refine_coef + w.refine_bias)
+                if refine is not None:
+                    refine(context.refine_features(p2, p1, dense, page))
                 t6 = time.perf_counter()
                 t[names[0]] += t1 - t0
                 t[names[1]] += t2 - t1

@@ -24,13 +24,20 @@ from .context import n_context_features, n_refine_features
 from .errors import ModelError
 from .features import DENSE_NAMES, MIN_DENSE
 from .files import current_umask
-from .model import Model, Weights
+from .model import NETWORK_ARRAYS, Model, Weights
 
 #: 2 added stage-2 cohesion and heading features (``features.cohesion`` in config.json); 3 added the
-#: refining stage (``refine_coef``, ``refine_bias``). Formats 1 and 2 still load; a model without the third
-#: stage is saved as format 2, so a version of this package that predates it can still read it.
-FORMAT_VERSION = 3
+#: refining stage, linear (``refine_coef``, ``refine_bias``); 4 made it a small network ensemble
+#: (``refine_hidden``, ``refine_hidden_bias``, ``refine_out``, ``refine_out_bias``; its size in config.json's
+#: ``refine_network``). Every older format still loads, and a model is saved in the oldest format that holds
+#: its stages, so the versions of this package that wrote it can still read it.
+FORMAT_VERSION = 4
 REFINE_FORMAT = 3
+NETWORK_FORMAT = 4
+REFINE_ARRAYS = ("refine_coef", "refine_bias")
+#: Bounds on a stage-3 network's size in config.json (a damaged number must not allocate gigabytes).
+MAX_MEMBERS = 64
+MAX_HIDDEN = 4096
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "weights.npz"
 METRICS_FILE = "metrics.json"
@@ -124,8 +131,14 @@ def check_destination(directory: str | os.PathLike[str]) -> None:
 
 def _write_model(directory: Path, model: Model, metrics: dict[str, Any] | None, card: str | None) -> None:
     """The model's files in ``directory``, each flushed to disk before the directory is swapped in."""
-    refined = model.weights.refine_coef is not None
-    config = dict(model.config, format_version=FORMAT_VERSION if refined else REFINE_FORMAT - 1)
+    w = model.weights
+    config = dict(model.config)
+    config.pop("refine_network", None)
+    if w.refine_hidden is not None:
+        members, _, hidden = w.refine_hidden.shape
+        config.update(format_version=NETWORK_FORMAT, refine_network={"members": members, "hidden_units": hidden})
+    else:
+        config["format_version"] = REFINE_FORMAT if w.refine_coef is not None else REFINE_FORMAT - 1
     _write_durable(directory / CONFIG_FILE, _json_bytes(config))
     weights = io.BytesIO()
     np.savez(weights, **model.weights.as_arrays())  # type: ignore[arg-type]
@@ -237,6 +250,44 @@ def _check_config(config: dict[str, Any], where: Path) -> None:
         raise ModelError(f"{where}: config 'keep' must be a list of the model's labels")
     if feats.get("cohesion", []) not in ([], list(COHESION_NAMES)):
         raise ModelError(f"{where}: model was trained with cohesion features this version does not compute")
+    if version >= NETWORK_FORMAT:
+        net = config.get("refine_network")
+        members, hidden = (net.get("members"), net.get("hidden_units")) if isinstance(net, dict) else (None, None)
+        if not (_int_within(members, MAX_MEMBERS) and _int_within(hidden, MAX_HIDDEN)):
+            raise ModelError(
+                f"{where}: config 'refine_network' must give 'members' (1 to {MAX_MEMBERS}) and "
+                f"'hidden_units' (1 to {MAX_HIDDEN}) of the third stage"
+            )
+
+
+def _int_within(value: object, most: int) -> bool:
+    """An int (not a bool, which JSON's true would give) from 1 to ``most``."""
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= most
+
+
+def _expected_arrays(config: dict[str, Any]) -> dict[str, tuple[int, ...]]:
+    """The shape of every array the config's format and sizes call for, by name."""
+    n_labels, n_dense = len(config["labels"]), len(config["features"]["dense"])
+    n_cohesion = len(config["features"].get("cohesion", []))
+    expected: dict[str, tuple[int, ...]] = {
+        "hash_coef": (n_labels, 2 ** config["features"]["hash_bits"]),
+        "dense_coef": (n_dense, n_labels),
+        "stage1_bias": (n_labels,),
+        "context_coef": (n_context_features(n_labels, n_dense, n_cohesion), n_labels),
+        "stage2_bias": (n_labels,),
+    }
+    n_refine = n_refine_features(n_labels, n_dense, n_cohesion)
+    version = config["format_version"]
+    if version >= NETWORK_FORMAT:
+        members, hidden = config["refine_network"]["members"], config["refine_network"]["hidden_units"]
+        expected["refine_hidden"] = (members, n_refine, hidden)
+        expected["refine_hidden_bias"] = (members, hidden)
+        expected["refine_out"] = (members, hidden, n_labels)
+        expected["refine_out_bias"] = (members, n_labels)
+    elif version >= REFINE_FORMAT:
+        expected["refine_coef"] = (n_refine, n_labels)
+        expected["refine_bias"] = (n_labels,)
+    return expected
 
 
 def load(path: str | os.PathLike[str] | None = None) -> Model:
@@ -248,18 +299,7 @@ def load(path: str | os.PathLike[str] | None = None) -> Model:
         raise ModelError(f"{where}: not a directory (a model is a directory with {CONFIG_FILE} and {WEIGHTS_FILE})")
     config = read_json(where / CONFIG_FILE)
     _check_config(config, where)
-    n_labels, n_dense = len(config["labels"]), len(config["features"]["dense"])
-    n_cohesion = len(config["features"].get("cohesion", []))
-    expected = {
-        "hash_coef": (n_labels, 2 ** config["features"]["hash_bits"]),
-        "dense_coef": (n_dense, n_labels),
-        "stage1_bias": (n_labels,),
-        "context_coef": (n_context_features(n_labels, n_dense, n_cohesion), n_labels),
-        "stage2_bias": (n_labels,),
-    }
-    if config["format_version"] >= REFINE_FORMAT:
-        expected["refine_coef"] = (n_refine_features(n_labels, n_dense, n_cohesion), n_labels)
-        expected["refine_bias"] = (n_labels,)
+    expected = _expected_arrays(config)
     try:
         with open(where / WEIGHTS_FILE, "rb") as fh, np.load(fh, allow_pickle=False) as npz:
             arrays = {name: npz[name] for name in expected if name in npz.files}
@@ -268,10 +308,12 @@ def load(path: str | os.PathLike[str] | None = None) -> Model:
         raise ModelError(f"{where}: no {WEIGHTS_FILE}") from None
     except Exception as exc:  # numpy and zipfile raise many kinds (even MemoryError) on damaged headers
         raise ModelError(f"{where / WEIGHTS_FILE}: corrupt or truncated ({type(exc).__name__}: {exc})") from None
-    if config["format_version"] < REFINE_FORMAT and stored & {"refine_coef", "refine_bias"}:
+    foreign = stored & set(REFINE_ARRAYS + NETWORK_ARRAYS) - set(expected)
+    if foreign:  # e.g. a hand-edited version: loading would silently drop or misread the third stage
+        saved_as = NETWORK_FORMAT if foreign & set(NETWORK_ARRAYS) else REFINE_FORMAT
         raise ModelError(
-            f"{where}: weights hold a third stage but config.json says format {config['format_version']}; "
-            f"the model was saved as format {REFINE_FORMAT}"
+            f"{where}: weights hold a third stage of format {saved_as} but config.json says format "
+            f"{config['format_version']}"
         )
     for name, shape in expected.items():
         if name not in arrays:

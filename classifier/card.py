@@ -67,8 +67,7 @@ def model_card(config: dict[str, Any], metrics: dict[str, Any]) -> str:
         f"(2^{config['features']['hash_bits']} buckets), each paragraph's first words and last word, and "
         f"{len(config['features']['dense'])} layout features; "
         "a second stage reads neighbours' first-stage probabilities, the paragraph's position and how "
-        "much of its vocabulary the rest of the page shares"
-        + ("; a third reads the same context of the second stage's probabilities." if t.get("stages", 2) >= 3 else "."),
+        "much of its vocabulary the rest of the page shares" + _third_stage(config),
     ]
     summary = t.get("data_summary")
     if summary:
@@ -80,6 +79,8 @@ def model_card(config: dict[str, Any], metrics: dict[str, Any]) -> str:
     cv = metrics.get("cross_validation")
     if cv:
         lines += ["", "## Cross-validation (training data, grouped by document)", "", *_table(cv)]
+        if (t.get("stage3") or {}).get("kind") == "network":
+            lines += ["", "Each fold's third stage is one network, not an ensemble: a slightly low estimate."]
     for name, report in metrics.get("evaluations", {}).items():
         lines += ["", f"## Held-out evaluation: `{name}`", "", f"Command: `{report.get('command', '')}`", ""]
         lines += _table(report)
@@ -99,6 +100,20 @@ def model_card(config: dict[str, Any], metrics: dict[str, Any]) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _third_stage(config: dict[str, Any]) -> str:
+    """How the card's feature line ends: what the third stage is, if the model has one."""
+    t = config.get("training", {})
+    stage3 = t.get("stage3") or {}
+    if stage3.get("kind") == "network":
+        return (
+            f"; a third, the average of {stage3['members']} small neural networks ({stage3['hidden_units']} hidden "
+            "units each), reads the same context of the second stage's probabilities."
+        )
+    if t.get("stages", 2) >= 3:
+        return "; a third reads the same context of the second stage's probabilities."
+    return "."
 
 
 def _weights_line(weights: dict[str, float]) -> list[str]:

@@ -458,7 +458,9 @@ def info(
     typer.echo(f"model:    {m.path}")
     typer.echo(f"labels:   {', '.join(m.labels)}")
     typer.echo(f"keeps:    {', '.join(m.default_keep) or 'nothing by default (name --keep)'}")
-    typer.echo(f"format:   {m.config.get('format_version')}")
+    net = m.config.get("refine_network")
+    stage3 = f" (stage 3: {net['members']} networks × {net['hidden_units']} units)" if net else ""
+    typer.echo(f"format:   {m.config.get('format_version')}{stage3}")
     typer.echo(
         f"data:     {t.get('documents')} documents, {t.get('paragraphs')} paragraphs, sha256 {t.get('data_sha256', '?')[:16]}"
     )

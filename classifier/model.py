@@ -7,7 +7,7 @@ can be shared between threads and pickled to worker processes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,6 +43,8 @@ class Paragraph:
     scores: dict[str, float]
 
 
+#: A network stage 3's arrays, in ``network_scorer``'s argument order.
+NETWORK_ARRAYS = ("refine_hidden", "refine_hidden_bias", "refine_out", "refine_out_bias")
 #: Characters of paragraph text featurized at once (see ``Model.probabilities``).
 CHUNK_CHARS = 200_000
 
@@ -102,22 +104,46 @@ def _softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
+Scorer = Callable[[np.ndarray], np.ndarray]
+
+
+def linear_scorer(coef: np.ndarray, bias: np.ndarray) -> Scorer:
+    """Probabilities of a multinomial logistic regression (stages 1 and 2; stage 3 of format-3 models)."""
+    return lambda x: _softmax(x @ coef + bias)
+
+
+def network_scorer(hidden: np.ndarray, hidden_bias: np.ndarray, out: np.ndarray, out_bias: np.ndarray) -> Scorer:
+    """Mean probabilities of an ensemble of one-hidden-layer ReLU networks (stage 3 of format-4 models).
+
+    The members differ only in their random start; averaging them takes out most of the run-to-run
+    variation a single small network has on pages unlike its training pages.
+    """
+
+    def predict(x: np.ndarray) -> np.ndarray:
+        total = np.zeros((len(x), out.shape[2]))
+        for m in range(len(hidden)):
+            total += _softmax(np.maximum(x @ hidden[m] + hidden_bias[m], 0.0) @ out[m] + out_bias[m])
+        return total / len(hidden)
+
+    return predict
+
+
 def _by_chunks(
     spans: list[tuple[int, int]],
     n: int,
+    n_labels: int,
     features: Callable[[int, int], np.ndarray],
-    coef: np.ndarray,
-    bias: np.ndarray,
+    predict: Scorer,
 ) -> np.ndarray:
-    """Softmax of ``features(lo, hi) @ coef + bias`` for every row, one chunk of ``spans`` at a time.
+    """``predict(features(lo, hi))`` for every row, one chunk of ``spans`` at a time.
 
     ``features`` gets each chunk widened by PAD rows on both sides (the context it needs) and the rows
     outside the chunk are dropped, so no chunk's matrix is larger than its own rows plus 2 * PAD.
     """
-    out = np.empty((n, len(bias)))
+    out = np.empty((n, n_labels))
     for a, b in spans:
         lo, hi = max(0, a - PAD), min(n, b + PAD)
-        out[a:b] = _softmax(features(lo, hi)[a - lo : b - lo] @ coef + bias)
+        out[a:b] = predict(features(lo, hi)[a - lo : b - lo])
     return out
 
 
@@ -130,12 +156,31 @@ class Weights:
     stage1_bias: np.ndarray  # (labels,)
     context_coef: np.ndarray  # (context features, labels): stage-2 weights
     stage2_bias: np.ndarray  # (labels,)
-    refine_coef: np.ndarray | None = None  # (refine features, labels): stage 3; None in format-2 models
+    # Stage 3 is linear in format-3 models, a small network in format 4, absent in format 2.
+    refine_coef: np.ndarray | None = None  # (refine features, labels)
     refine_bias: np.ndarray | None = None  # (labels,)
+    refine_hidden: np.ndarray | None = None  # (members, refine features, hidden units)
+    refine_hidden_bias: np.ndarray | None = None  # (members, hidden units)
+    refine_out: np.ndarray | None = None  # (members, hidden units, labels)
+    refine_out_bias: np.ndarray | None = None  # (members, labels)
 
     def as_arrays(self) -> dict[str, np.ndarray]:
         arrays = {name: getattr(self, name) for name in self.__dataclass_fields__}
         return {name: value for name, value in arrays.items() if value is not None}
+
+    def refine_scorer(self) -> Scorer | None:
+        """Stage 3 as a function of its feature rows, or None when the model has no third stage."""
+        return refine_scorer(self.as_arrays())
+
+
+def refine_scorer(arrays: Mapping[str, np.ndarray]) -> Scorer | None:
+    """Stage 3 from whichever of its arrays ``arrays`` holds (network, linear, none), by their
+    ``Weights`` names; the trainer scores its fold fits with it, so they are scored as a model is."""
+    if "refine_hidden" in arrays:
+        return network_scorer(*(arrays[name] for name in NETWORK_ARRAYS))
+    if "refine_coef" in arrays:
+        return linear_scorer(arrays["refine_coef"], arrays["refine_bias"])
+    return None
 
 
 class Model:
@@ -206,8 +251,10 @@ class Model:
         def stage2(lo: int, hi: int) -> np.ndarray:
             return context_features(p1[lo:hi], dense[lo:hi], page_rows(lo, hi), offset=lo, total=n, mean=mean1)
 
-        p2 = _by_chunks(spans, n, stage2, w.context_coef, w.stage2_bias)
-        if w.refine_coef is None or w.refine_bias is None:
+        n_labels = len(self.labels)
+        p2 = _by_chunks(spans, n, n_labels, stage2, linear_scorer(w.context_coef, w.stage2_bias))
+        refine = w.refine_scorer()
+        if refine is None:
             return p2
         means = (p2.mean(axis=0), mean1)
 
@@ -216,7 +263,7 @@ class Model:
                 p2[lo:hi], p1[lo:hi], dense[lo:hi], page_rows(lo, hi), offset=lo, total=n, means=means
             )
 
-        return _by_chunks(spans, n, stage3, w.refine_coef, w.refine_bias)
+        return _by_chunks(spans, n, n_labels, stage3, refine)
 
     def classify(self, paragraphs: Sequence[str]) -> list[Prediction]:
         """Label ONE document's paragraphs, given in page order (order and neighbours are evidence)."""
