@@ -185,7 +185,10 @@ def _fit_network(
         random_state=seed,
     )
     weights = None if class_weight is None else np.array([class_weight[i] for i in range(n_labels)])[y]
-    net.fit(((x - mean) / scale).astype(np.float32), y, sample_weight=weights)
+    standard = x - mean.astype(x.dtype)  # in the matrix's float32: no float64 copy of it
+    standard /= scale.astype(x.dtype)
+    net.fit(standard, y, sample_weight=weights)
+    del standard
     first, second = (np.asarray(a, dtype=np.float64) for a in net.coefs_)
     first_bias, second_bias = (np.asarray(a, dtype=np.float64) for a in net.intercepts_)
     hidden = first / scale[:, None]
