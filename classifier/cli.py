@@ -458,7 +458,7 @@ def info(
     typer.echo(f"model:    {m.path}")
     typer.echo(f"labels:   {', '.join(m.labels)}")
     typer.echo(f"keeps:    {', '.join(m.default_keep) or 'nothing by default (name --keep)'}")
-    net = m.config.get("refine_network")
+    net = m.config.get("refine_network") if m.weights.refine_hidden is not None else None  # checked on load
     stage3 = f" (stage 3: {net['members']} networks × {net['hidden_units']} units)" if net else ""
     typer.echo(f"format:   {m.config.get('format_version')}{stage3}")
     typer.echo(

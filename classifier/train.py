@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import math
+import threading
 import time
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -197,7 +198,9 @@ def _fit_network(
     out = np.zeros((NETWORK_HIDDEN, n_labels))
     out_bias = np.full(n_labels, -1e3)
     classes = net.classes_
-    if second.shape[1] == 1:  # two labels: scikit-learn keeps one logistic output for the second
+    if len(classes) == 1:  # rows of one label (never in training, whose folds hold two): always it
+        out_bias[classes[0]] = 0.0
+    elif second.shape[1] == 1:  # two labels: scikit-learn keeps one logistic output for the second
         out[:, classes[1]] = second[:, 0]
         out_bias[classes] = [0.0, second_bias[0]]
     else:
@@ -233,7 +236,9 @@ def _submit_stage3(
 
     def fit_part(mask: np.ndarray | None, member: int) -> tuple[np.ndarray, ...]:
         rows = x if mask is None else x[mask]
-        return _fit_network(rows, y if mask is None else y[mask], seed + member, class_weight, n_labels)
+        # scikit-learn takes seeds below 2**32, as --seed does: wrap rather than fail on the largest ones
+        member_seed = (seed + member) % 2**32
+        return _fit_network(rows, y if mask is None else y[mask], member_seed, class_weight, n_labels)
 
     def network(members: list[Future[tuple[np.ndarray, ...]]]) -> dict[str, np.ndarray]:
         parts = [f.result() for f in members]
@@ -247,6 +252,10 @@ def _submit_stage3(
     return [functools.partial(network, members) for members in queued]
 
 
+#: Held while a model trains: ``_fit_pool`` changes process-wide settings.
+_TRAINING = threading.Lock()
+
+
 @contextlib.contextmanager
 def _fit_pool(jobs: int) -> Iterator[Executor]:
     """Threads for the fits, ``jobs`` at a time. When training stops early (an error, Ctrl-C) the fits not
@@ -258,12 +267,16 @@ def _fit_pool(jobs: int) -> Iterator[Executor]:
     BLAS thread: two networks each running a multi-threaded BLAS on two cores took 9.1 s where one
     thread each took 5.9 s, and the thread count changes the last bits of the weights, which must not
     depend on ``jobs``.
+
+    Both settings are process-wide, and each is restored to what it was on entry: so trainings in one
+    process run one at a time (``_TRAINING``), or a second one would restore the first one's settings
+    half-way through its own fits. While a model trains, BLAS runs single-threaded in the whole process.
     """
     from threadpoolctl import threadpool_limits  # installed with scikit-learn
 
-    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
-    with warnings.catch_warnings(), threadpool_limits(limits=1, user_api="blas"):
+    with _TRAINING, warnings.catch_warnings(), threadpool_limits(limits=1, user_api="blas"):
         warnings.filterwarnings("ignore", message="Stochastic Optimizer: Maximum iterations")
+        pool = ThreadPoolExecutor(max_workers=max(1, jobs))
         try:
             yield pool
         except BaseException:

@@ -131,3 +131,43 @@ def test_older_format_number_on_a_network_model_is_refused(network_copy: Path, v
     (network_copy / CONFIG_FILE).write_text(json.dumps(config))
     with pytest.raises(classifier.ModelError, match="third stage of format 4"):
         classifier.load(network_copy)
+
+
+def test_largest_seed_trains_a_network(network_training: None, tiny_data: Path) -> None:
+    """Each member's seed is the run's seed plus its number; --seed accepts up to 2**32 - 1."""
+    model, _ = train.train_model(load_documents([tiny_data]), seed=2**32 - 1, folds=3)
+    assert model.weights.refine_hidden is not None
+
+
+def test_training_leaves_process_settings_as_it_found_them(network_training: None, tiny_data: Path) -> None:
+    """Training silences a warning and limits BLAS threads while it runs; two trainings in threads of one
+    process must neither leave either behind nor give different weights than one alone."""
+    import warnings
+    from concurrent.futures import ThreadPoolExecutor
+
+    from threadpoolctl import threadpool_info
+
+    docs = load_documents([tiny_data])
+    filters, blas = list(warnings.filters), [p["num_threads"] for p in threadpool_info()]
+    alone, _ = train.train_model(docs, seed=4, folds=3)
+    with ThreadPoolExecutor(2) as pool:
+        models = [f.result()[0] for f in [pool.submit(train.train_model, docs, seed=4, folds=3) for _ in range(2)]]
+    assert list(warnings.filters) == filters and [p["num_threads"] for p in threadpool_info()] == blas
+    for model in models:
+        for name, arr in alone.weights.as_arrays().items():
+            assert np.array_equal(arr, model.weights.as_arrays()[name]), name
+
+
+def test_info_shows_the_network_only_for_a_network_model(network_dir: Path, trained_dir: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from classifier.cli import app
+
+    linear = Path(shutil.copytree(trained_dir, tmp_path / "linear"))
+    config = json.loads((linear / CONFIG_FILE).read_text())
+    config["refine_network"] = "3x32"  # a stray key a format-3 model does not use
+    (linear / CONFIG_FILE).write_text(json.dumps(config))
+    shown = CliRunner().invoke(app, ["info", "--model", str(linear)])
+    assert shown.exit_code == 0 and "format:   3\n" in shown.stdout
+    shown = CliRunner().invoke(app, ["info", "--model", str(network_dir)])
+    assert shown.exit_code == 0 and f"format:   4 (stage 3: {train.NETWORK_MEMBERS} networks" in shown.stdout
