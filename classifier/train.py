@@ -33,7 +33,7 @@ from .errors import DataError
 from .features import DENSE_NAMES, HASH_BITS, NGRAM_MAX, NGRAM_MIN, dense_matrix, hashed_features
 from .labels import DEFAULT_LABELS, default_keep
 from .metrics import score
-from .model import NETWORK_ARRAYS, Model, Weights, refine_scorer
+from .model import NETWORK_ARRAYS, Model, Weights, linear_scorer, refine_scorer
 
 #: Inverse regularisation strength of stage 1 (n-grams) and stages 2 and 3 (context). Stage 1 at 16 rather than
 #: 4 lets the n-grams of languages with few pages weigh enough: stage-1 out-of-fold macro-F1 0.764 -> 0.773
@@ -168,7 +168,7 @@ def _fit_network(
 
     The standardization it was trained with is folded into the first layer, so prediction needs no
     extra arrays; a feature constant in training gets zero weight (its spread says nothing of new text).
-    Labels missing from ``y`` get an output that is never chosen, as in ``_full_coef``.
+    Its outputs are one per label, as a logistic regression's rows (``_label_rows``).
     """
     from sklearn.neural_network import MLPClassifier
 
@@ -195,18 +195,8 @@ def _fit_network(
     hidden = first / scale[:, None]
     hidden[~varies] = 0.0
     hidden_bias = first_bias - mean @ hidden
-    out = np.zeros((NETWORK_HIDDEN, n_labels))
-    out_bias = np.full(n_labels, -1e3)
-    classes = net.classes_
-    if len(classes) == 1:  # rows of one label (never in training, whose folds hold two): always it
-        out_bias[classes[0]] = 0.0
-    elif second.shape[1] == 1:  # two labels: scikit-learn keeps one logistic output for the second
-        out[:, classes[1]] = second[:, 0]
-        out_bias[classes] = [0.0, second_bias[0]]
-    else:
-        out[:, classes] = second
-        out_bias[classes] = second_bias
-    return hidden, hidden_bias, out, out_bias
+    out, out_bias = _label_rows(second.T, second_bias, net.classes_, n_labels)
+    return hidden, hidden_bias, np.ascontiguousarray(out.T), out_bias
 
 
 def _submit_stage3(
@@ -286,12 +276,9 @@ def _fit_pool(jobs: int) -> Iterator[Executor]:
 
 
 def _proba_full(clf: Any, x: Any, n_labels: int) -> np.ndarray:
-    """Softmax of the decision function with a column per label, exactly as ``Model`` computes it."""
+    """Probabilities with a column per label, computed exactly as ``Model`` computes them."""
     coef, bias = _full_coef(clf, n_labels)
-    z = np.asarray(x @ coef.T) + bias
-    z -= z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
+    return linear_scorer(coef.T, bias)(x)
 
 
 def _views(docs: Sequence[Document], seed: int, labels: np.ndarray) -> list[np.ndarray]:
@@ -561,15 +548,29 @@ def _assign_folds(n_docs: int, n_folds: int, seed: int) -> np.ndarray:
 
 
 def _full_coef(clf: Any, n_labels: int) -> tuple[np.ndarray, np.ndarray]:
-    """(coef, intercept) with one row per label; binary problems are expanded to two symmetric rows."""
-    coef, bias = clf.coef_, clf.intercept_
-    if coef.shape[0] == 1:  # scikit-learn stores a binary model as one row for the positive class
+    """(coef, intercept) of a fitted logistic regression with one row per label (see ``_label_rows``)."""
+    return _label_rows(clf.coef_, clf.intercept_, clf.classes_, n_labels)
+
+
+def _label_rows(
+    coef: np.ndarray, bias: np.ndarray, classes: np.ndarray, n_labels: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Output weights (rows) and biases of a scikit-learn classifier fitted on ``classes``, as one row per
+    label of the model: a model must score every label, whichever a fit saw.
+
+    Two classes come as one row for the second (a logistic output): expanded to two symmetric rows with
+    the same softmax. A label the fit never saw gets a bias it never wins with; a fit on one label
+    (a single row) gives that label always.
+    """
+    if coef.shape[0] == 1 and len(classes) == 2:
         coef = np.vstack([-coef[0] / 2, coef[0] / 2])
         bias = np.array([-bias[0] / 2, bias[0] / 2])
+    elif len(classes) == 1:
+        coef, bias = np.zeros_like(coef), np.zeros_like(bias)
     full_coef = np.zeros((n_labels, coef.shape[1]))
-    full_bias = np.full(n_labels, -1e3 if len(clf.classes_) < n_labels else 0.0)
-    full_coef[clf.classes_] = coef
-    full_bias[clf.classes_] = bias
+    full_bias = np.full(n_labels, -1e3 if len(classes) < n_labels else 0.0)
+    full_coef[classes] = coef
+    full_bias[classes] = bias
     return full_coef, full_bias.astype(np.float64)
 
 

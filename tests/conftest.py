@@ -60,6 +60,14 @@ def tiny_documents() -> list[dict]:
     return docs
 
 
+def edit_config(model_dir: Path, **changes: object) -> dict:
+    """Set top-level keys of a saved model's config.json (to damage it on purpose); returns the new config."""
+    path = model_dir / "config.json"
+    config = dict(json.loads(path.read_text()), **changes)
+    path.write_text(json.dumps(config))
+    return config
+
+
 @pytest.fixture(scope="session")
 def tiny_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("data") / "tiny.jsonl"

@@ -9,6 +9,7 @@ import pytest
 
 import classifier
 from classifier.artifact import CONFIG_FILE, WEIGHTS_FILE
+from tests.conftest import edit_config
 
 
 @pytest.fixture
@@ -239,9 +240,7 @@ def test_saving_over_a_model_directory_that_holds_other_files_is_refused(model_c
 @pytest.mark.parametrize("version", [0, -5, True, 2])
 def test_format_version_that_does_not_match_the_weights_is_refused(model_copy: Path, version: object) -> None:
     """A hand-edited version must not make a model half-load (2: its third stage silently ignored)."""
-    config = json.loads((model_copy / CONFIG_FILE).read_text())
-    config["format_version"] = version
-    (model_copy / CONFIG_FILE).write_text(json.dumps(config))
+    edit_config(model_copy, format_version=version)
     with pytest.raises(classifier.ModelError, match="format"):
         classifier.load(model_copy)
 

@@ -17,7 +17,7 @@ import classifier
 from classifier import train
 from classifier.artifact import CONFIG_FILE, WEIGHTS_FILE, save
 from classifier.data import load_documents
-from tests.conftest import tiny_documents
+from tests.conftest import edit_config, tiny_documents
 
 
 @pytest.fixture
@@ -108,17 +108,14 @@ def test_two_label_data_gets_a_working_network(network_training: None, tmp_path:
     [None, {"members": 0, "hidden_units": 32}, {"members": True, "hidden_units": 32}, {"members": 3}, "3x32"],
 )
 def test_bad_network_size_in_config_is_refused(network_copy: Path, network: object) -> None:
-    config = json.loads((network_copy / CONFIG_FILE).read_text())
-    config["refine_network"] = network
-    (network_copy / CONFIG_FILE).write_text(json.dumps(config))
+    edit_config(network_copy, refine_network=network)
     with pytest.raises(classifier.ModelError, match="refine_network"):
         classifier.load(network_copy)
 
 
 def test_network_size_that_does_not_match_the_weights_is_refused(network_copy: Path) -> None:
-    config = json.loads((network_copy / CONFIG_FILE).read_text())
-    config["refine_network"]["hidden_units"] += 1
-    (network_copy / CONFIG_FILE).write_text(json.dumps(config))
+    size = json.loads((network_copy / CONFIG_FILE).read_text())["refine_network"]
+    edit_config(network_copy, refine_network=dict(size, hidden_units=size["hidden_units"] + 1))
     with pytest.raises(classifier.ModelError, match="'refine_hidden' has shape"):
         classifier.load(network_copy)
 
@@ -126,9 +123,7 @@ def test_network_size_that_does_not_match_the_weights_is_refused(network_copy: P
 @pytest.mark.parametrize("version", [2, 3])
 def test_older_format_number_on_a_network_model_is_refused(network_copy: Path, version: int) -> None:
     """Loading it as format 3 would look for a linear third stage, as 2 would drop the third stage."""
-    config = json.loads((network_copy / CONFIG_FILE).read_text())
-    config["format_version"] = version
-    (network_copy / CONFIG_FILE).write_text(json.dumps(config))
+    edit_config(network_copy, format_version=version)
     with pytest.raises(classifier.ModelError, match="third stage of format 4"):
         classifier.load(network_copy)
 
@@ -164,9 +159,7 @@ def test_info_shows_the_network_only_for_a_network_model(network_dir: Path, trai
     from classifier.cli import app
 
     linear = Path(shutil.copytree(trained_dir, tmp_path / "linear"))
-    config = json.loads((linear / CONFIG_FILE).read_text())
-    config["refine_network"] = "3x32"  # a stray key a format-3 model does not use
-    (linear / CONFIG_FILE).write_text(json.dumps(config))
+    edit_config(linear, refine_network="3x32")  # a stray key a format-3 model does not use
     shown = CliRunner().invoke(app, ["info", "--model", str(linear)])
     assert shown.exit_code == 0 and "format:   3\n" in shown.stdout
     shown = CliRunner().invoke(app, ["info", "--model", str(network_dir)])
