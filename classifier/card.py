@@ -81,6 +81,9 @@ def model_card(config: dict[str, Any], metrics: dict[str, Any]) -> str:
         lines += ["", "## Cross-validation (training data, grouped by document)", "", *_table(cv)]
         if (t.get("stage3") or {}).get("kind") == "network":
             lines += ["", "Each fold's third stage is one network, not an ensemble: a slightly low estimate."]
+        for field, title in (("lang", "language"), ("kind", "page kind")):
+            if cv.get(f"by_{field}"):
+                lines += ["", f"### Cross-validation by {title}", "", *_group_table(title, cv[f"by_{field}"])]
     for name, report in metrics.get("evaluations", {}).items():
         lines += ["", f"## Held-out evaluation: `{name}`", "", f"Command: `{report.get('command', '')}`", ""]
         lines += _table(report)
@@ -100,6 +103,17 @@ def model_card(config: dict[str, Any], metrics: dict[str, Any]) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _group_table(title: str, groups: dict[str, dict[str, Any]]) -> list[str]:
+    """Markdown rows of ``metrics.score_groups``: small groups score noisily, so documents come first."""
+    lines = [f"| {title} | documents | paragraphs | macro F1 | kept | dropped |", "|---|---:|---:|---:|---:|---:|"]
+    for group, row in groups.items():
+        lines.append(
+            f"| {group} | {row['documents']} | {row['paragraphs']} | {row['macro_f1']:.3f} | "
+            f"{percent(row['reporting_chars_kept'])} | {percent(row['other_chars_dropped'])} |"
+        )
+    return lines
 
 
 def _third_stage(config: dict[str, Any]) -> str:

@@ -417,6 +417,14 @@ def evaluate(
         typer.Option("--keep", "-k", help="Labels counted as kept in the cleaning view (default: the model's)."),
     ] = None,
     threshold: ThresholdOpt = None,
+    by: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            "--by",
+            help="Also score each group of documents: lang, source, or kind (source up to its first '/'). Repeatable.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Score a model on labeled documents: per-class P/R/F1, macro-F1, confusion, cleaning view.
 
@@ -424,19 +432,21 @@ def evaluate(
     """
     from .data import load_documents
     from .evaluate import evaluate as run_evaluation
-    from .metrics import format_report
+    from .metrics import format_groups, format_report
 
     m = _load(model)
     # No --keep on a model without default keep labels: the per-label scores, and the cleaning view n/a.
     wanted = None if keep is None and not m.default_keep else sorted(_keep_labels(m, keep))
     with _library_errors():
-        report = run_evaluation(m, load_documents(data), keep=wanted, threshold=threshold)
+        report = run_evaluation(m, load_documents(data), keep=wanted, threshold=threshold, by=by or ())
     if as_json:
         typer.echo(json.dumps(report, indent=2))
         return
     docs, paras = report["documents"], report["paragraphs"]
     typer.echo(f"{docs} document{'s' * (docs != 1)}, {paras} paragraph{'s' * (paras != 1)}")
     typer.echo(format_report(report))
+    for field in dict.fromkeys(by or ()):
+        typer.echo("\n" + format_groups(field, report[f"by_{field}"]))
 
 
 @app.command(epilog="Example: classifier info --json")

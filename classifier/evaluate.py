@@ -6,12 +6,17 @@ from collections.abc import Sequence
 from typing import Any
 
 from .data import Document
-from .metrics import score
+from .errors import ArgumentError
+from .metrics import GROUP_FIELDS, group_key, score, score_groups
 from .model import Model, check_threshold, kept
 
 
 def evaluate(
-    model: Model, docs: Sequence[Document], keep: Sequence[str] | None = None, threshold: float | None = None
+    model: Model,
+    docs: Sequence[Document],
+    keep: Sequence[str] | None = None,
+    threshold: float | None = None,
+    by: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Per-class P/R/F1, macro-F1, confusion and the cleaning view of ``model`` on ``docs``.
 
@@ -19,8 +24,14 @@ def evaluate(
     as errors, and are listed under ``unknown_labels``. ``threshold`` applies to the cleaning view only,
     which then measures exactly what ``clean`` with that threshold keeps. ``keep`` None: the model's
     ``default_keep`` (none on an older custom-label model: the cleaning view is then n/a).
+
+    ``by``: fields of GROUP_FIELDS ("lang", "source", "kind"); for each, ``report["by_<field>"]`` holds
+    the headline numbers per group (``metrics.score_groups``).
     """
     check_threshold(threshold)
+    unknown = [field for field in by if field not in GROUP_FIELDS]
+    if unknown:
+        raise ArgumentError(f"cannot break a report down by {unknown[0]!r}: choose from {', '.join(GROUP_FIELDS)}")
     keep = model.default_keep if keep is None else keep
     keep_set = frozenset(keep)  # may name gold-only labels the model cannot predict
     true: list[str] = []
@@ -38,4 +49,8 @@ def evaluate(
     report["cleaning"]["threshold"] = threshold
     report["documents"] = len(docs)
     report["unknown_labels"] = sorted(set(true) - set(model.labels))
+    sizes = [len(doc.texts) for doc in docs]
+    for field in by:
+        keys = [group_key(field, doc.lang, doc.source) for doc in docs]
+        report[f"by_{field}"] = score_groups(keys, sizes, true, pred, texts, labels, keep, kept=stays)
     return report

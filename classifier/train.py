@@ -32,7 +32,7 @@ from .data import Document
 from .errors import DataError
 from .features import DENSE_NAMES, HASH_BITS, NGRAM_MAX, NGRAM_MIN, dense_matrix, hashed_features
 from .labels import DEFAULT_LABELS, default_keep
-from .metrics import score
+from .metrics import group_key, score, score_groups
 from .model import NETWORK_ARRAYS, Model, Weights, linear_scorer, refine_scorer
 
 #: Inverse regularisation strength of stage 1 (n-grams) and stages 2 and 3 (context). Stage 1 at 16 rather than
@@ -172,10 +172,12 @@ def _fit_network(
     """
     from sklearn.neural_network import MLPClassifier
 
-    mean = x.mean(axis=0, dtype=np.float64)
     std = x.std(axis=0, dtype=np.float64)
     varies = std > 1e-6
-    scale = np.where(varies, std, 1.0)
+    # The network sees the matrix standardized in its own float32 (no float64 copy of it), so the fold
+    # below uses those same float32 values, not the float64 statistics they were rounded from.
+    mean = x.mean(axis=0, dtype=np.float64).astype(x.dtype)
+    scale = np.where(varies, std, 1.0).astype(x.dtype)
     net = MLPClassifier(
         hidden_layer_sizes=(NETWORK_HIDDEN,),
         alpha=NETWORK_ALPHA,
@@ -186,15 +188,15 @@ def _fit_network(
         random_state=seed,
     )
     weights = None if class_weight is None else np.array([class_weight[i] for i in range(n_labels)])[y]
-    standard = x - mean.astype(x.dtype)  # in the matrix's float32: no float64 copy of it
-    standard /= scale.astype(x.dtype)
+    standard = x - mean
+    standard /= scale
     net.fit(standard, y, sample_weight=weights)
     del standard
     first, second = (np.asarray(a, dtype=np.float64) for a in net.coefs_)
     first_bias, second_bias = (np.asarray(a, dtype=np.float64) for a in net.intercepts_)
-    hidden = first / scale[:, None]
+    hidden = first / scale.astype(np.float64)[:, None]
     hidden[~varies] = 0.0
-    hidden_bias = first_bias - mean @ hidden
+    hidden_bias = first_bias - mean.astype(np.float64) @ hidden
     out, out_bias = _label_rows(second.T, second_bias, net.classes_, n_labels)
     return hidden, hidden_bias, np.ascontiguousarray(out.T), out_bias
 
@@ -438,8 +440,14 @@ def train_model(
             "paragraphs": len(y),
         },
     }
-    cv = score([labels[i] for i in y], [labels[i] for i in pred_oof], texts, labels, keep_labels)
+    true, pred = [labels[i] for i in y], [labels[i] for i in pred_oof]
+    cv = score(true, pred, texts, labels, keep_labels)
     cv["folds"] = n_folds
+    sizes = [len(d.texts) for d in docs]
+    for field in ("lang", "kind"):  # where the data is weak, which the overall score hides
+        keys = [group_key(field, d.lang, d.source) for d in docs]
+        if set(keys) != {"(none)"}:
+            cv[f"by_{field}"] = score_groups(keys, sizes, true, pred, texts, labels, keep_labels)
     cv["seconds"] = round(time.perf_counter() - started, 1)
     return Model(weights, config), cv
 

@@ -333,6 +333,36 @@ def test_evaluate_prints_scores_and_cleaning_view(tiny_data: Path) -> None:
     assert "macro F1" in result.stdout and "reporting chars kept" in result.stdout
 
 
+def test_evaluate_by_language_scores_each_group_as_if_evaluated_alone(tmp_path: Path, trained_dir: Path) -> None:
+    from tests.conftest import tiny_documents
+
+    docs = tiny_documents()
+    for i, doc in enumerate(docs):
+        doc["lang"] = ["en", "de", ""][i % 3]  # a third say no language
+        doc["source"] = ["news/local", "blog"][i % 2]
+    mixed, german = tmp_path / "mixed.jsonl", tmp_path / "de.jsonl"
+    mixed.write_text("".join(json.dumps(d) + "\n" for d in docs), encoding="utf-8")
+    german.write_text("".join(json.dumps(d) + "\n" for d in docs if d["lang"] == "de"), encoding="utf-8")
+    report = json.loads(
+        invoke("evaluate", mixed, "--model", trained_dir, "--json", "--by", "lang", "--by", "kind").stdout
+    )
+    alone = json.loads(invoke("evaluate", german, "--model", trained_dir, "--json").stdout)
+    assert list(report["by_lang"]) == ["(none)", "de", "en"]  # four documents each: ties in name order
+    de = report["by_lang"]["de"]
+    assert (de["documents"], de["paragraphs"]) == (alone["documents"], alone["paragraphs"])
+    assert de["macro_f1"] == alone["macro_f1"]
+    assert de["other_chars_dropped"] == alone["cleaning"]["other_chars_dropped"]
+    assert {k: v["documents"] for k, v in report["by_kind"].items()} == {"blog": 6, "news": 6}
+    text = invoke("evaluate", mixed, "--model", trained_dir, "--by", "lang").stdout
+    assert re.search(r"^de\s+4\s+" + str(alone["paragraphs"]) + r"\s", text, re.M), text
+
+
+def test_evaluate_by_an_unknown_field_is_a_one_line_error(tiny_data: Path) -> None:
+    result = invoke("evaluate", tiny_data, "--by", "country")
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert "lang, source, kind" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
 def test_evaluate_threshold_moves_the_cleaning_view_and_matches_clean(tmp_path: Path, tiny_data: Path) -> None:
     low, high = (
         json.loads(invoke("evaluate", tiny_data, "--json", "-t", t).stdout)["cleaning"] for t in ("0.05", "0.95")

@@ -116,3 +116,18 @@ def test_train_accepts_the_largest_seed(tmp_path: Path, tiny_data: Path) -> None
     result = invoke("train", tiny_data, "--output", tmp_path / "m", "--folds", "3", "--seed", str(2**32 - 1))
     assert result.exit_code == 0, result.output
     assert classifier.load(tmp_path / "m").config["training"]["seed"] == 2**32 - 1
+
+
+def test_cross_validation_is_broken_down_by_language_and_page_kind(trained_dir: Path) -> None:
+    import json
+
+    cv = json.loads((trained_dir / "metrics.json").read_text())["cross_validation"]
+    # the tiny corpus is one language and one page kind: each group's numbers are the whole's
+    for field, group in (("by_lang", "en"), ("by_kind", "news")):
+        assert list(cv[field]) == [group]
+        row = cv[field][group]
+        assert (row["documents"], row["paragraphs"], row["macro_f1"]) == (12, cv["paragraphs"], cv["macro_f1"])
+        assert row["other_chars_dropped"] == cv["cleaning"]["other_chars_dropped"]
+    card = (trained_dir / "README.md").read_text()
+    assert "### Cross-validation by language" in card and "| en | 12 |" in card
+    assert "### Cross-validation by page kind" in card and "| news | 12 |" in card
