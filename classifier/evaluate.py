@@ -7,7 +7,7 @@ from typing import Any
 
 from .data import Document
 from .errors import ArgumentError
-from .metrics import GROUP_FIELDS, group_key, score, score_groups
+from .metrics import GROUP_FIELDS, score, score_groups
 from .model import Model, check_threshold, kept
 
 
@@ -49,8 +49,6 @@ def evaluate(
     report["cleaning"]["threshold"] = threshold
     report["documents"] = len(docs)
     report["unknown_labels"] = sorted(set(true) - set(model.labels))
-    sizes = [len(doc.texts) for doc in docs]
     for field in by:
-        keys = [group_key(field, doc.lang, doc.source) for doc in docs]
-        report[f"by_{field}"] = score_groups(keys, sizes, true, pred, texts, labels, keep, kept=stays)
+        report[f"by_{field}"] = score_groups(field, docs, true, pred, texts, labels, keep, kept=stays)
     return report

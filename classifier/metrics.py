@@ -7,9 +7,12 @@ article text (``keep`` labels) survives, and how much of everything else is remo
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from .data import Document
 
 
 def score(
@@ -82,15 +85,9 @@ def score(
 GROUP_FIELDS: tuple[str, ...] = ("lang", "source", "kind")
 
 
-def group_key(field: str, lang: str, source: str) -> str:
-    """A document's group under ``field`` (one of GROUP_FIELDS); "(none)" when the document does not say."""
-    value = {"lang": lang, "source": source, "kind": source.split("/", 1)[0]}[field]
-    return value.strip() or "(none)"
-
-
 def score_groups(
-    groups: Sequence[str],
-    sizes: Sequence[int],
+    field: str,
+    docs: Sequence[Document],
     true: Sequence[str],
     pred: Sequence[str],
     texts: Sequence[str],
@@ -98,21 +95,22 @@ def score_groups(
     keep: Sequence[str] = ("reporting",),
     kept: Sequence[bool] | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """``score``'s headline numbers per group of documents (a language, a page kind), largest group first.
+    """``score``'s headline numbers per group of ``docs`` under ``field`` (one of GROUP_FIELDS; "(none)"
+    for documents that do not say), largest group first.
 
     One overall score hides where a model is weak: a language with few training pages can score far below
-    the average and still barely move it. ``groups`` and ``sizes`` (paragraphs) are per document; the
-    other arguments are per paragraph, as for ``score``.
+    the average and still barely move it. The other arguments are per paragraph of ``docs`` in order, as
+    for ``score``.
     """
-    if len(groups) != len(sizes) or sum(sizes) != len(true):
-        raise ValueError("groups and sizes must describe the documents the paragraphs come from")
     members: dict[str, list[int]] = {}
     documents: dict[str, int] = {}
     start = 0
-    for group, size in zip(groups, sizes, strict=True):
-        members.setdefault(group, []).extend(range(start, start + size))
+    for doc in docs:
+        value = {"lang": doc.lang, "source": doc.source, "kind": doc.source.split("/", 1)[0]}[field]
+        group = value.strip() or "(none)"
+        members.setdefault(group, []).extend(range(start, start + len(doc.texts)))
         documents[group] = documents.get(group, 0) + 1
-        start += size
+        start += len(doc.texts)
     out: dict[str, dict[str, Any]] = {}
     for group, rows in members.items():
         part = score(
@@ -140,22 +138,18 @@ def format_groups(field: str, groups: dict[str, dict[str, Any]]) -> str:
     for group, row in groups.items():
         lines.append(
             f"{group:{width}}{row['documents']:10d}{row['paragraphs']:11d}{row['macro_f1']:10.3f}"
-            f"{_short_percent(row['reporting_chars_kept']):>9}{_short_percent(row['other_chars_dropped']):>9}"
+            f"{percent(row['reporting_chars_kept'], 1):>9}{percent(row['other_chars_dropped'], 1):>9}"
         )
     return "\n".join(lines)
-
-
-def _short_percent(share: float | None) -> str:
-    return "n/a" if share is None else f"{share:.1%}"
 
 
 def _share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-def percent(share: float | None) -> str:
+def percent(share: float | None, digits: int = 2) -> str:
     """A cleaning-view share as the reports print it; "n/a" when there was nothing to measure."""
-    return "n/a" if share is None else f"{share:.2%}"
+    return "n/a" if share is None else f"{share:.{digits}%}"
 
 
 def format_report(report: dict[str, Any]) -> str:

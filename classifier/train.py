@@ -32,7 +32,7 @@ from .data import Document
 from .errors import DataError
 from .features import DENSE_NAMES, HASH_BITS, NGRAM_MAX, NGRAM_MIN, dense_matrix, hashed_features
 from .labels import DEFAULT_LABELS, default_keep
-from .metrics import group_key, score, score_groups
+from .metrics import score, score_groups
 from .model import NETWORK_ARRAYS, Model, Weights, linear_scorer, refine_scorer
 
 #: Inverse regularisation strength of stage 1 (n-grams) and stages 2 and 3 (context). Stage 1 at 16 rather than
@@ -443,11 +443,10 @@ def train_model(
     true, pred = [labels[i] for i in y], [labels[i] for i in pred_oof]
     cv = score(true, pred, texts, labels, keep_labels)
     cv["folds"] = n_folds
-    sizes = [len(d.texts) for d in docs]
     for field in ("lang", "kind"):  # where the data is weak, which the overall score hides
-        keys = [group_key(field, d.lang, d.source) for d in docs]
-        if set(keys) != {"(none)"}:
-            cv[f"by_{field}"] = score_groups(keys, sizes, true, pred, texts, labels, keep_labels)
+        by_group = score_groups(field, docs, true, pred, texts, labels, keep_labels)
+        if list(by_group) != ["(none)"]:  # the data names no languages (or page kinds)
+            cv[f"by_{field}"] = by_group
     cv["seconds"] = round(time.perf_counter() - started, 1)
     return Model(weights, config), cv
 
