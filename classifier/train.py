@@ -43,8 +43,10 @@ STAGE2_C = 1.0
 MAX_ITER = 300
 #: Solver tolerances: 1e-3 gave the same scores (CV and real pages within 0.001) in 1.6x the time, 6e-3 the
 #: same as 3e-3 in 0.8x; 1e-2 gives the same again (stage 1: CV 0.8773 vs 0.8778, real pages 0.718 vs
-#: 0.717; stage 2: CV 0.8770 vs 0.8773) and saves a fifth of the training time.
-STAGE1_TOL = 1e-2
+#: 0.717; stage 2: CV 0.8770 vs 0.8773) and saves a fifth of the training time. Stage 1 at 2e-2 (5570
+#: documents): CV 0.911 vs 0.910 (seed 1: 0.911 vs 0.912), real pages within the seed-to-seed spread, training
+#: 105-109 -> 90-96 s, which keeps the default model inside its two-minute budget.
+STAGE1_TOL = 2e-2
 STAGE2_TOL = 1e-2
 #: Stage 3 when it is linear (see NETWORK_MIN_ROWS): CV 0.8874 vs 0.8885 at 1e-2, real pages 0.732 vs
 #: 0.735, in two thirds of the time.
