@@ -1,0 +1,55 @@
+"""The training views of the context stages: which rows they show, and the labels they show them with."""
+
+from pathlib import Path
+
+import numpy as np
+
+from classifier.data import load_documents
+from classifier.train import _assign_folds, _label_order
+from classifier.views import context_views
+
+
+def _corpus(tiny_data: Path) -> tuple[list, list[str], np.ndarray, np.ndarray, np.ndarray]:
+    docs = load_documents([tiny_data])
+    names = _label_order(docs)
+    labels = np.array([names.index(label) for doc in docs for label in doc.labels])
+    folds = _assign_folds(len(docs), 3, 0)
+    owner = np.repeat(np.arange(len(docs)), [len(doc.texts) for doc in docs])
+    return docs, names, labels, folds, owner
+
+
+def test_documents_come_first_as_written_and_every_view_is_reproducible(tiny_data: Path) -> None:
+    docs, names, labels, folds, owner = _corpus(tiny_data)
+    views, view_labels = context_views(docs, 0, labels, folds, names)
+    again, again_labels = context_views(docs, 0, labels, folds, names)
+    assert all(np.array_equal(a, b) for a, b in zip(views + view_labels, again + again_labels, strict=True))
+    for i in range(len(docs)):
+        assert np.array_equal(views[i], np.flatnonzero(owner == i))
+        assert np.array_equal(view_labels[i], labels[owner == i])
+
+
+def test_a_teaser_box_is_other_pages_article_text_labelled_as_links_in_the_same_fold(tiny_data: Path) -> None:
+    docs, names, labels, folds, owner = _corpus(tiny_data)
+    views, view_labels = context_views(docs, 0, labels, folds, names)
+    link, boxes = names.index("related-links"), 0
+    for rows, shown in zip(views, view_labels, strict=True):
+        host = owner[rows[0]]  # a view starts on its own page
+        moved = shown != labels[rows]
+        if moved.any():
+            boxes += 1
+            assert (shown[moved] == link).all() and (labels[rows[moved]] == 0).all()
+            assert (owner[rows[moved]] != host).all() and (folds[owner[rows[moved]]] == folds[host]).all()
+            box = np.flatnonzero(moved)
+            assert box[-1] - box[0] + 1 == len(box)  # one block, under a link heading from another page
+            assert shown[box[0] - 1] == link and owner[rows[box[0] - 1]] != host
+        else:
+            assert set(owner[rows]) == {host}  # crops and moves keep to their own page
+    assert boxes > 0
+
+
+def test_no_teaser_boxes_without_a_related_links_label(tiny_data: Path) -> None:
+    docs, names, labels, folds, owner = _corpus(tiny_data)
+    renamed = [name.replace("related-links", "pointers") for name in names]
+    views, view_labels = context_views(docs, 0, labels, folds, renamed)
+    for rows, shown in zip(views, view_labels, strict=True):
+        assert np.array_equal(shown, labels[rows]) and len(set(owner[rows])) == 1
