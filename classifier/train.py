@@ -66,7 +66,9 @@ NETWORK_MEMBERS = 3
 NETWORK_HIDDEN = 32
 NETWORK_EPOCHS = 20
 NETWORK_ALPHA = 1e-4
-NETWORK_BATCH = 512
+#: Batches of 1024 rows rather than 512: 5.4 s per network instead of 7.8 s on 376,906 rows, a fold's F1
+#: 0.8978 vs 0.8964; real pages 0.805 / 0.807 (seeds 0 / 1) vs 0.808 / 0.793.
+NETWORK_BATCH = 1024
 #: Document-grouped folds: 3 gives the same real-page scores as 5 in two thirds of the time (two rounds
 #: of fits on two cores instead of three); its cross-validation estimate is a little lower (less data per fold).
 FOLDS = 3
