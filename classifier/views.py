@@ -24,11 +24,13 @@ MOVES_PER_DOC = 2
 #: stage 2 fitted in half the time; one crop and one move per document, all in both, 0.8912 / 0.738.
 VIEW_STEP = 2
 
-
 #: Share of documents that also give a view with a box of other documents' headlines or leads (see
 #: ``_teaser_boxes``). On 5664 documents, 0.5 moved real pages from 0.797 / 99.22% kept / 66.45% dropped to
 #: 0.808 / 99.33% / 70.35% (seed 1: 0.783 / 99.13% / 62.53% to 0.793 / 99.22% / 71.56%), 1-12 points more
-#: junk dropped at every matched kept level from 99.6% to 98.5% with both seeds; CV 0.910 -> 0.908.
+#: junk dropped at every matched kept level from 99.6% to 98.5% with both seeds; CV 0.910 -> 0.908. Tried
+#: with two seeds and not kept: a box for every document (CV 0.907 / 0.905, real pages within a refit's
+#: noise), bars of headlines with no heading above a page's headline, items as a headline followed by its
+#: lead, leads up to 600 characters (each within a refit's noise on real pages).
 TEASER_SHARE = 0.5
 #: Share of those boxes put between two body paragraphs; the others follow the last one.
 TEASER_INLINE = 0.4
