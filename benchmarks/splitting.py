@@ -45,7 +45,10 @@ def main(paths: list[str]) -> None:
         ("lines", "pages split exactly"),
         ("mixed", "pages split exactly"),
     ):
-        print(f"{kind:8s} {n[kind + '_ok'] / n[kind]:7.2%} {what} (of {n[kind]})")
+        if n[kind]:  # pages without three long body paragraphs (or a junk tail) give no cases
+            print(f"{kind:8s} {n[kind + '_ok'] / n[kind]:7.2%} {what} (of {n[kind]})")
+        else:
+            print(f"{kind:8s} no cases")
 
 
 if __name__ == "__main__":
