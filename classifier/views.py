@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .data import Document
+from .labels import Label
 
 #: Random slices of each document added to the context stages' training set (see ``_page_views``).
 CROPS_PER_DOC = 2
@@ -53,8 +54,9 @@ def context_views(
     """
     views = _page_views(docs, seed, labels)
     view_labels = [labels[v] for v in views]
-    if "related-links" in names[1:]:
-        boxes = _teaser_boxes(docs, seed, labels, folds_of_docs, names.index("related-links"))
+    if Label.RELATED_LINKS.value in names[1:]:
+        link = names.index(Label.RELATED_LINKS.value)
+        boxes = _teaser_boxes(docs, views[: len(docs)], seed, labels, folds_of_docs, link)
         views += [rows for rows, _ in boxes]
         view_labels += [box_labels for _, box_labels in boxes]
     return views, view_labels
@@ -108,7 +110,12 @@ def _page_views(docs: Sequence[Document], seed: int, labels: np.ndarray) -> list
 
 
 def _teaser_boxes(
-    docs: Sequence[Document], seed: int, labels: np.ndarray, folds_of_docs: np.ndarray, link: int
+    docs: Sequence[Document],
+    pages: Sequence[np.ndarray],
+    seed: int,
+    labels: np.ndarray,
+    folds_of_docs: np.ndarray,
+    link: int,
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """Views of TEASER_SHARE of the documents with a box of other stories' teasers, and their labels.
 
@@ -119,35 +126,32 @@ def _teaser_boxes(
     boxes are made of other documents' own headlines and leads (same language; same cross-validation fold,
     so no fold's model is scored on text it saw in a box) under a link heading from a written widget,
     placed after the host page's body or between two of its body paragraphs; in the view, every line of
-    the box is ``link``.
+    the box is ``link``. ``pages``: each document's rows, as ``_page_views`` gives them first.
     """
     rng = np.random.default_rng([seed, 1])
-    starts = np.cumsum([0] + [len(d.texts) for d in docs])
     headings: dict[str, list[int]] = defaultdict(list)  # by language: a link line heading a link line
     teasers: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)  # (headline, lead or -1)
-    for i, doc in enumerate(docs):
-        lab = labels[starts[i] : starts[i + 1]]
+    for i, (doc, rows) in enumerate(zip(docs, pages, strict=True)):
+        lab = labels[rows]
         for j in np.flatnonzero((lab[:-1] == link) & (lab[1:] == link)):
             text = doc.texts[j]
             if len(text.split()) <= 4 and text[:1].isalpha():
-                headings[doc.lang].append(int(starts[i] + j))
+                headings[doc.lang].append(int(rows[j]))
         body = np.flatnonzero(lab == 0)
         if len(body) >= 2:
             low, high = TEASER_LEAD_CHARS
             lead = next((int(b) for b in body[1:4] if low <= len(doc.texts[b]) <= high), -1)
-            teasers[(doc.lang, int(folds_of_docs[i]))].append(
-                (int(starts[i] + body[0]), -1 if lead < 0 else int(starts[i] + lead))
-            )
+            teasers[(doc.lang, int(folds_of_docs[i]))].append((int(rows[body[0]]), -1 if lead < 0 else int(rows[lead])))
     every_heading = [row for rows in headings.values() for row in rows]
     out = []
-    for i, doc in enumerate(docs):
+    for i, (doc, rows) in enumerate(zip(docs, pages, strict=True)):
         if rng.random() >= TEASER_SHARE:
             continue
-        rows = np.arange(starts[i], starts[i + 1])
         lab = labels[rows]
         body = np.flatnonzero(lab == 0)
-        pool = [t for t in teasers[(doc.lang, int(folds_of_docs[i]))] if not starts[i] <= t[0] < starts[i + 1]]
-        heads = [h for h in headings.get(doc.lang) or every_heading if not starts[i] <= h < starts[i + 1]]
+        own = range(rows[0], rows[-1] + 1)  # the host's rows: a box shows other pages only
+        pool = [t for t in teasers[(doc.lang, int(folds_of_docs[i]))] if t[0] not in own]
+        heads = [h for h in headings.get(doc.lang) or every_heading if h not in own]
         if len(body) < 2 or len(pool) < TEASER_ITEMS[0] or not heads:
             continue
         size = min(len(pool), int(rng.integers(TEASER_ITEMS[0], TEASER_ITEMS[1] + 1)))
