@@ -5,7 +5,9 @@ produce, rebuilt from labeled pages (default: ``training_data/``):
   columns (``textwrap.fill``) and joined with blank lines; share of paragraphs kept whole;
 - lines: every page, one paragraph per line; share of pages split into exactly their paragraphs;
 - mixed: the ``reporting`` paragraphs joined with blank lines, then the junk at the page's end one per
-  line (a spider that appends its footer); share of pages split exactly.
+  line (a spider that appends its footer); share of pages split exactly;
+- wrapped+tail: the same with the ``reporting`` paragraphs hard-wrapped at 72 columns; share of pages
+  whose junk lines all come out one paragraph each.
 
 Run: python benchmarks/splitting.py [DATA...]
 """
@@ -40,15 +42,20 @@ def main(paths: list[str]) -> None:
             text = "\n\n".join(body) + "\n\n" + "\n".join(doc.texts[-tail:])
             n["mixed"] += 1
             n["mixed_ok"] += len(split_paragraphs(text)) == len(body) + tail
+            wrapped = "\n\n".join(textwrap.fill(t, 72) for t in body)
+            got = {s.text for s in split_paragraphs(wrapped + "\n\n" + "\n".join(doc.texts[-tail:]))}
+            n["wrapped+tail"] += 1
+            n["wrapped+tail_ok"] += all(t in got for t in doc.texts[-tail:])
     for kind, what in (
         ("wrapped", "paragraphs kept whole"),
         ("lines", "pages split exactly"),
         ("mixed", "pages split exactly"),
+        ("wrapped+tail", "pages with their junk lines split"),
     ):
         if n[kind]:  # pages without three long body paragraphs (or a junk tail) give no cases
-            print(f"{kind:8s} {n[kind + '_ok'] / n[kind]:7.2%} {what} (of {n[kind]})")
+            print(f"{kind:12s} {n[kind + '_ok'] / n[kind]:7.2%} {what} (of {n[kind]})")
         else:
-            print(f"{kind:8s} no cases")
+            print(f"{kind:12s} no cases")
 
 
 if __name__ == "__main__":

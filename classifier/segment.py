@@ -64,6 +64,9 @@ def _check_mode(mode: str) -> str:
 
 #: Hard wraps happen at a fixed width; lines longer than this are paragraphs, not wrapped lines.
 MAX_WRAP_WIDTH = 160
+#: A wrapped text's lines may run this much past the width its inner lines show (a wrapper that breaks
+#: between Thai phrases leaves them short of it); a longer line means the text is not wrapped throughout.
+WIDTH_SLACK = 1.2
 #: A line shorter than this is never the inside of a wrapped paragraph.
 MIN_WRAPPED_LINE = 20
 # Sentence and clause ends in the scripts of the training languages (danda, Urdu and Arabic stops, Armenian
@@ -87,6 +90,12 @@ def _first_letter(line: str) -> str:
     return next((ch for ch in line if ch.isalpha()), "")
 
 
+def _cased(text: str) -> bool:
+    """Whether most of ``text``'s letters have case (Latin, Cyrillic, Greek…), as against Thai, CJK, Arabic."""
+    letters = [ch for ch in text if ch.isalpha()]
+    return 2 * sum(ch.isupper() or ch.islower() for ch in letters) > len(letters)
+
+
 def _continues_in_lower_case(text: str, blocks: list[list[tuple[int, int]]]) -> bool:
     """Whether the text's lines that follow another line go on in lower case often enough for wrapped
     prose (a third of them at least, even in German), or the script has no case. Footer lines and
@@ -96,26 +105,53 @@ def _continues_in_lower_case(text: str, blocks: list[list[tuple[int, int]]]) -> 
     return 3 * sum(ch.islower() for ch in cased) >= len(cased)
 
 
-def _wraps(text: str, block: list[tuple[int, int]], width: int) -> int:
+def _unit(word: str) -> int:
+    """Length of the smallest piece a wrapper can move to the next line from the start of ``word``: the
+    word, or one character in the scripts written without spaces (CJK), which break anywhere."""
+    return 1 if word and "\u2e80" <= word[0] <= "\uffef" else len(word)
+
+
+def _full(upper: str, lower: str, width: int, uniform: bool) -> bool:
+    """Whether a wrapper working at ``width`` had to break after ``upper``: it nearly fills the width, or,
+    in a ``uniform`` text (``split_paragraphs``), ``lower``'s first word would not have fitted behind it.
+    The second test is what a greedy wrapper guarantees; it matters in scripts that space phrases rather
+    than words (Thai), whose lines end far short of the width. Without uniform lines the width is only the
+    longest of a few short lines, and the test would join a footer's lines."""
+    if width > MAX_WRAP_WIDTH:
+        return False
+    if len(upper) >= 0.9 * width:
+        return True
+    words = lower.split(maxsplit=1)
+    return uniform and bool(words) and len(upper) + 1 + _unit(words[0]) > width
+
+
+def _wraps(text: str, block: list[tuple[int, int]], width: int, uniform: bool) -> int:
     """How many of ``block``'s line breaks look like hard wraps: the upper line closes nothing and either
-    nearly fills the text's wrap ``width`` (the test that works in every script) or the lower line
+    fills the text's wrap ``width`` (``_full``, the test that works in every script) or the lower line
     starts in lower case."""
     wraps = 0
     for (a, b), (c, d) in pairwise(block):
         upper = text[a:b].rstrip()
         if len(upper) < MIN_WRAPPED_LINE or _CLOSED.search(upper):
             continue
-        full = width <= MAX_WRAP_WIDTH and len(upper) >= 0.9 * width
-        wraps += full or _first_letter(text[c:d]).islower()
+        lower = text[c:d].strip()
+        wraps += _full(upper, lower, width, uniform) or _first_letter(lower).islower()
     return wraps
 
 
-def _wrapped(text: str, block: list[tuple[int, int]], wraps: int) -> bool:
+def _wrapped(text: str, block: list[tuple[int, int]], wraps: int, uniform: bool) -> bool:
     """Whether ``block``, with ``wraps`` of its breaks looking like wraps (``_wraps``), reads as one wrapped
     paragraph: two thirds of its breaks are wraps and its last line closes a sentence (a headline list or
-    a footer's last line usually does not)."""
+    a footer's last line usually does not). A script without sentence marks (Thai: no line of the block
+    closes anything) gives no such sign, so there every break must be a wrap and the whole text must be
+    ``uniform``: no line of it longer than the wrap width, as a wrapped text's lines never are, while a
+    page of unwrapped paragraphs with a footer block has long lines above the footer."""
     last = text[block[-1][0] : block[-1][1]].rstrip()
-    return bool(_CLOSED.search(last)) and 3 * wraps >= 2 * (len(block) - 1)
+    if _CLOSED.search(last):
+        return 3 * wraps >= 2 * (len(block) - 1)
+    if not uniform or wraps < len(block) - 1 or _cased(text[block[0][0] : block[-1][1]]):
+        return False
+    return not any(_CLOSED.search(text[a:b].rstrip()) for a, b in block)
 
 
 def _line_spans(text: str, block: list[tuple[int, int]]) -> list[Span]:
@@ -147,15 +183,16 @@ def split_paragraphs(text: str, mode: str = "auto") -> list[Span]:
     if not _continues_in_lower_case(text, blocks):
         return [span for block in blocks for span in _line_spans(text, block)]
     width = max((b - a for block in blocks for a, b in block[:-1]), default=0)  # lines a wrap could have ended
-    wraps = [_wraps(text, block, width) for block in blocks]
+    uniform = all(b - a <= WIDTH_SLACK * width for block in blocks for a, b in block)
+    wraps = [_wraps(text, block, width, uniform) for block in blocks]
     breaks = sum(len(block) - 1 for block in blocks)
-    if breaks >= 2 and 3 * sum(wraps) >= 2 * breaks:
+    if uniform and breaks >= 2 and 3 * sum(wraps) >= 2 * breaks:
         # A text wrapped throughout (one width, lines stopping mid-sentence): every block is a paragraph,
         # even one whose sentence happened to end at a line end.
         return [_block_span(text, block) for block in blocks]
     spans: list[Span] = []
     for block, block_wraps in zip(blocks, wraps, strict=True):
-        if len(block) > 1 and _wrapped(text, block, block_wraps):
+        if len(block) > 1 and _wrapped(text, block, block_wraps, uniform):
             spans.append(_block_span(text, block))
         else:
             spans.extend(_line_spans(text, block))

@@ -1,3 +1,5 @@
+import textwrap
+
 import pytest
 
 from classifier import ClassifierError, split_paragraphs
@@ -77,3 +79,40 @@ def test_auto_with_crlf_line_endings_and_no_blank_lines_uses_lines() -> None:
 def test_unknown_mode_is_refused() -> None:
     with pytest.raises(ClassifierError, match="split mode"):
         split_paragraphs("x", "sentences")
+
+
+_THAI_BODY = [
+    "สภาเทศบาลเมืองขอนแก่นมีมติเมื่อวันอังคารให้ซ่อมแซมสะพานข้ามบึงก่อนฤดูฝนปีหน้า หลังจากชาวบ้านร้องเรียนมาหลายเดือน"
+    " นายกเทศมนตรีกล่าวว่างบประมาณจะมาจากเงินสะสมของเทศบาล และคาดว่างานจะเสร็จภายในสี่เดือน"
+    " ผู้รับเหมาจะเริ่มปิดทางเดินฝั่งตะวันออกตั้งแต่สัปดาห์หน้า",
+    "ชาวบ้านบางส่วนกังวลว่าการปิดสะพานจะทำให้ต้องเดินทางอ้อมไกลขึ้น โดยเฉพาะนักเรียนที่ใช้ทางนี้ทุกเช้า"
+    " เทศบาลจึงจะจัดรถรับส่งฟรีระหว่างที่ซ่อม และจะติดป้ายบอกทางเลี่ยงไว้ทุกทางแยก",
+]
+
+
+@pytest.mark.parametrize("width", [50, 72])
+def test_auto_keeps_hard_wrapped_thai_paragraphs_whole(width: int) -> None:
+    # Thai spaces phrases, not words, and marks no sentence ends: its wrapped lines stop well short of
+    # the width and its paragraphs end without a full stop.
+    wrapped = [textwrap.fill(p, width) for p in _THAI_BODY]
+    assert all("\n" in w for w in wrapped)
+    assert [s.text for s in split_paragraphs("\n\n".join(wrapped))] == wrapped
+
+
+def test_auto_splits_a_thai_footer_block_below_unwrapped_paragraphs() -> None:
+    footer = ["ภาพ: ฝ่ายประชาสัมพันธ์เทศบาล", "กดติดตามเพจของเราเพื่อไม่พลาดข่าวท้องถิ่น", "#ขอนแก่น #สะพาน"]
+    text = "\n\n".join(_THAI_BODY) + "\n\n" + "\n".join(footer)
+    assert [s.text for s in split_paragraphs(text)] == [*_THAI_BODY, *footer]
+
+
+def test_auto_splits_a_japanese_footer_block_into_lines() -> None:
+    # Lines without spaces: a wrapper breaks them anywhere, so a short line followed by a long one is no
+    # sign of a wrap, as it would be between words.
+    body = ["市議会は歩道橋の撤去を可決した。", "工事は来年の春に始まる予定だという。"]
+    footer = [
+        "社会面の最新ニュース記事一覧はこちらからどうぞ",
+        "前の記事：市民プールの営業時間が来月から大幅に延長される",
+        "ご意見・ご感想は投稿フォームからお寄せください",
+    ]
+    text = "\n\n".join(body) + "\n\n" + "\n".join(footer)
+    assert [s.text for s in split_paragraphs(text)] == [*body, *footer]
