@@ -169,6 +169,24 @@ def require_text(text: object) -> None:
         raise InputError(f"text must be str, not {type(text).__name__}; decode bytes first")
 
 
+def _split_wrapped_text(text: str, blocks: list[list[tuple[int, int]]]) -> list[Span]:
+    """Paragraphs of a text wrapped throughout (one width, lines stopping mid-sentence): every block is a
+    paragraph, even one whose sentence happened to end at a line end, except a block none of whose breaks
+    a wrapper could have made (short lines, each followed by a line in capitals whose first word would
+    have fitted behind it): a footer appended one line each below the wrapped body. The width here is
+    the one most inner lines reach, so that one long footer line does not stretch it."""
+    inner = sorted(b - a for block in blocks for a, b in block[:-1])
+    width = inner[len(inner) * 3 // 4]
+    spans: list[Span] = []
+    for block in blocks:
+        lines = [text[a:b].strip() for a, b in block]
+        if any(_full(u, w, width, True) or _first_letter(w).islower() for u, w in pairwise(lines)):
+            spans.append(_block_span(text, block))
+        else:
+            spans.extend(_line_spans(text, block))
+    return spans
+
+
 def split_paragraphs(text: str, mode: str = "auto") -> list[Span]:
     """Paragraphs of ``text`` in page order; blank lines (whitespace or zero-width characters only) are
     never paragraphs. ``lines``: every line; ``blocks``: every blank-line-separated block; ``auto``: see
@@ -187,9 +205,7 @@ def split_paragraphs(text: str, mode: str = "auto") -> list[Span]:
     wraps = [_wraps(text, block, width, uniform) for block in blocks]
     breaks = sum(len(block) - 1 for block in blocks)
     if uniform and breaks >= 2 and 3 * sum(wraps) >= 2 * breaks:
-        # A text wrapped throughout (one width, lines stopping mid-sentence): every block is a paragraph,
-        # even one whose sentence happened to end at a line end.
-        return [_block_span(text, block) for block in blocks]
+        return _split_wrapped_text(text, blocks)
     spans: list[Span] = []
     for block, block_wraps in zip(blocks, wraps, strict=True):
         if len(block) > 1 and _wrapped(text, block, block_wraps, uniform):

@@ -116,3 +116,16 @@ def test_auto_splits_a_japanese_footer_block_into_lines() -> None:
     ]
     text = "\n\n".join(body) + "\n\n" + "\n".join(footer)
     assert [s.text for s in split_paragraphs(text)] == [*body, *footer]
+
+
+def test_auto_splits_a_line_footer_below_a_hard_wrapped_body() -> None:
+    body = [
+        "The council met on Tuesday evening and voted to repair the old river bridge before the first"
+        " frost, after months of complaints from people who cross it on foot every morning.",
+        "Work starts next week. The east footpath will close first, and a free shuttle bus will run"
+        " between the two banks for as long as the repairs take, officials said.",
+    ]
+    footer = ["Photo: Town Council", "Sign up for our weekly newsletter", "More from the Valley Courier"]
+    wrapped = [textwrap.fill(p, 60) for p in body]
+    text = "\n\n".join(wrapped) + "\n\n" + "\n".join(footer) + "\n"
+    assert [s.text for s in split_paragraphs(text)] == [*wrapped, *footer]
