@@ -161,13 +161,16 @@ def current_umask() -> int:
 def write_atomic(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` atomically: temp file in the same directory, fsync, rename.
 
-    The original's permission bits are kept (a new file gets the umask's). On any failure the temp file
+    The original's permission bits, and its owner and group where this process may set them, are kept
+    (a new file gets the umask's bits). On any failure the temp file
     is removed and the original is untouched; the error surfaces as an ``InputError``.
     """
     path = Path(os.path.realpath(path))  # through symlinks: replace the file, not the link
     directory = path.parent
+    owner: tuple[int, int] | None = None
     if path.exists():
-        mode = path.stat().st_mode & 0o7777
+        info = path.stat()
+        mode, owner = info.st_mode & 0o7777, (info.st_uid, info.st_gid)
         if not mode & stat.S_IWUSR:  # checked by mode, not access(): root may write anything
             raise InputError(f"{path}: file is read-only; not modified")
     else:  # a new file gets what open() would give it, not mkstemp's owner-only 0600
@@ -181,6 +184,10 @@ def write_atomic(path: Path, data: bytes) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        if owner is not None and owner != (os.getuid(), os.getgid()):
+            # root cleaning another user's file must not take it over; others may keep what they can
+            with contextlib.suppress(OSError):
+                os.chown(tmp, *owner)
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except OSError as exc:

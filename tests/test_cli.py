@@ -82,6 +82,16 @@ def test_clean_in_place_rewrites_and_keeps_permissions(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["a.txt"]
 
 
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="only root can give a file away")
+def test_clean_in_place_as_root_keeps_the_files_owner(tmp_path: Path) -> None:
+    target = tmp_path / "a.txt"
+    shutil.copy(ARTICLE, target)
+    os.chown(target, 65534, 65534)
+    assert invoke("clean", target, "--in-place").exit_code == 0
+    assert "Tags:" not in target.read_text()
+    assert (target.stat().st_uid, target.stat().st_gid) == (65534, 65534)
+
+
 def test_clean_in_place_refuses_read_only_file_and_leaves_it(tmp_path: Path) -> None:
     target = tmp_path / "ro.txt"
     shutil.copy(ARTICLE, target)
