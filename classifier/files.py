@@ -170,7 +170,9 @@ def write_atomic(path: Path, data: bytes) -> None:
     owner: tuple[int, int] | None = None
     if path.exists():
         info = path.stat()
-        mode, owner = info.st_mode & 0o7777, (info.st_uid, info.st_gid)
+        mode = info.st_mode & 0o7777
+        if hasattr(os, "chown") and (info.st_uid, info.st_gid) != (os.getuid(), os.getgid()):  # POSIX only
+            owner = (info.st_uid, info.st_gid)
         if not mode & stat.S_IWUSR:  # checked by mode, not access(): root may write anything
             raise InputError(f"{path}: file is read-only; not modified")
     else:  # a new file gets what open() would give it, not mkstemp's owner-only 0600
@@ -184,8 +186,7 @@ def write_atomic(path: Path, data: bytes) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        if owner is not None and owner != (os.getuid(), os.getgid()):
-            # root cleaning another user's file must not take it over; others may keep what they can
+        if owner is not None:  # root cleaning another user's file must not take it over
             with contextlib.suppress(OSError):
                 os.chown(tmp, *owner)
         os.chmod(tmp, mode)
