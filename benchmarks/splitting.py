@@ -7,7 +7,11 @@ produce, rebuilt from labeled pages (default: ``training_data/``):
 - mixed: the ``reporting`` paragraphs joined with blank lines, then the junk at the page's end one per
   line (a spider that appends its footer); share of pages split exactly;
 - wrapped+tail: the same with the ``reporting`` paragraphs hard-wrapped at 72 columns; share of pages
-  whose junk lines all come out one paragraph each.
+  whose junk lines all come out one paragraph each;
+- wrapped+glued: the same with no blank line between the body and the junk lines (a spider that appends
+  its footer with a bare newline); share of pages whose junk lines and last body paragraph come out whole;
+- folded: every paragraph of the page hard-wrapped at 72 columns, with no blank lines at all (``fold -s``
+  over one paragraph per line); share of paragraphs kept whole.
 
 Run: python benchmarks/splitting.py [DATA...]
 """
@@ -35,6 +39,10 @@ def main(paths: list[str]) -> None:
                 n["wrapped_ok"] += sum(w in got for w in wrapped)
         n["lines"] += 1
         n["lines_ok"] += len(split_paragraphs("\n".join(doc.texts))) == len(doc.texts)
+        folded = [textwrap.fill(t, 72) for t in doc.texts]
+        got = {s.text for s in split_paragraphs("\n".join(folded))}
+        n["folded"] += len(folded)
+        n["folded_ok"] += sum(f in got for f in folded)
         tail = 0
         while tail < len(doc.labels) and doc.labels[-1 - tail] != "reporting":
             tail += 1
@@ -46,16 +54,21 @@ def main(paths: list[str]) -> None:
             got = {s.text for s in split_paragraphs(wrapped + "\n\n" + "\n".join(doc.texts[-tail:]))}
             n["wrapped+tail"] += 1
             n["wrapped+tail_ok"] += all(t in got for t in doc.texts[-tail:])
+            got = {s.text for s in split_paragraphs(wrapped + "\n" + "\n".join(doc.texts[-tail:]))}
+            n["wrapped+glued"] += 1
+            n["wrapped+glued_ok"] += textwrap.fill(body[-1], 72) in got and all(t in got for t in doc.texts[-tail:])
     for kind, what in (
         ("wrapped", "paragraphs kept whole"),
         ("lines", "pages split exactly"),
         ("mixed", "pages split exactly"),
         ("wrapped+tail", "pages with their junk lines split"),
+        ("wrapped+glued", "pages with their junk lines split"),
+        ("folded", "paragraphs kept whole"),
     ):
         if n[kind]:  # pages without three long body paragraphs (or a junk tail) give no cases
-            print(f"{kind:12s} {n[kind + '_ok'] / n[kind]:7.2%} {what} (of {n[kind]})")
+            print(f"{kind:13s} {n[kind + '_ok'] / n[kind]:7.2%} {what} (of {n[kind]})")
         else:
-            print(f"{kind:12s} no cases")
+            print(f"{kind:13s} no cases")
 
 
 if __name__ == "__main__":

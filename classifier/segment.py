@@ -5,6 +5,9 @@ or a mix (a spider that joins the body with blank lines and appends its footer o
 cuts at blank lines and then keeps a block whole only when it reads as one hard-wrapped paragraph;
 otherwise each of its lines is a paragraph. So a stray empty line never glues a page of lines together,
 a block of footer lines is still cleaned line by line, and wrapped prose is not cut mid-sentence.
+A text wrapped throughout is cut at every break a wrapper could not have made, blank line or not: a
+footer appended below the wrapped body, with or without a blank line, comes apart line by line, and a
+text folded with no blank lines at all (``fold -s``) keeps its paragraphs whole.
 """
 
 from __future__ import annotations
@@ -67,6 +70,8 @@ MAX_WRAP_WIDTH = 160
 #: A wrapped text's lines may run this much past the width its inner lines show (a wrapper that breaks
 #: between Thai phrases leaves them short of it); a longer line means the text is not wrapped throughout.
 WIDTH_SLACK = 1.2
+#: Room past the longest line that surely ends in a wrap (the next goes on in lower case).
+SURE_SLACK = 1.05
 #: A line shorter than this is never the inside of a wrapped paragraph.
 MIN_WRAPPED_LINE = 20
 # Sentence and clause ends in the scripts of the training languages (danda, Urdu and Arabic stops, Armenian
@@ -111,41 +116,59 @@ def _unit(word: str) -> int:
     return 1 if word and "\u2e80" <= word[0] <= "\uffef" else len(word)
 
 
-def _full(upper: str, lower: str, width: int, uniform: bool) -> bool:
-    """Whether a wrapper working at ``width`` had to break after ``upper``: it nearly fills the width, or,
-    in a ``uniform`` text (``split_paragraphs``), ``lower``'s first word would not have fitted behind it.
-    The second test is what a greedy wrapper guarantees; it matters in scripts that space phrases rather
-    than words (Thai), whose lines end far short of the width. Without uniform lines the width is only the
-    longest of a few short lines, and the test would join a footer's lines."""
-    if width > MAX_WRAP_WIDTH:
-        return False
-    if len(upper) >= 0.9 * width:
-        return True
+def _sure_width(text: str, blocks: list[list[tuple[int, int]]]) -> int:
+    """The width a text was wrapped at, if at least three of its lines surely end in a wrap (the next
+    goes on in lower case): the longest of those up to ``MAX_WRAP_WIDTH``; else 0. A longer line is an
+    unwrapped paragraph, and in a script whose letters are all lower case (Georgian) any line is
+    followed by one in lower case."""
+    wrapped = [
+        len(upper)
+        for block in blocks
+        for (a, b), (c, d) in pairwise(block)
+        if MIN_WRAPPED_LINE <= len(upper := text[a:b].strip()) <= MAX_WRAP_WIDTH and _first_letter(text[c:d]).islower()
+    ]
+    return max(wrapped) if len(wrapped) >= 2 else 0
+
+
+def _quartile_width(blocks: list[list[tuple[int, int]]]) -> int:
+    """The width of a text without case wrapped throughout: the length three quarters of the lines a wrap
+    could have ended reach. Taking the longest would let one long footer line appended below the body
+    stretch the width; lines run up to ``WIDTH_SLACK`` past it."""
+    inner = sorted(b - a for block in blocks for a, b in block[:-1] if b - a <= MAX_WRAP_WIDTH)
+    return inner[len(inner) * 3 // 4] if inner else 0
+
+
+def _no_room(upper: str, lower: str, width: int) -> bool:
+    """Whether ``lower``'s first word would not have fitted behind ``upper`` at ``width``: what a greedy
+    wrapper guarantees at each of its breaks. It matters in scripts that space phrases rather than words
+    (Thai), whose lines end far short of the width, and where a sentence ends at a line end."""
     words = lower.split(maxsplit=1)
-    return uniform and bool(words) and len(upper) + 1 + _unit(words[0]) > width
+    return bool(words) and len(upper) + 1 + _unit(words[0]) > width
 
 
-def _wraps(text: str, block: list[tuple[int, int]], width: int, uniform: bool) -> int:
-    """How many of ``block``'s line breaks look like hard wraps: the upper line closes nothing and either
-    fills the text's wrap ``width`` (``_full``, the test that works in every script) or the lower line
-    starts in lower case."""
-    wraps = 0
-    for (a, b), (c, d) in pairwise(block):
-        upper = text[a:b].rstrip()
-        if len(upper) < MIN_WRAPPED_LINE or _CLOSED.search(upper):
-            continue
-        lower = text[c:d].strip()
-        wraps += _full(upper, lower, width, uniform) or _first_letter(lower).islower()
-    return wraps
+def _is_wrap(upper: str, lower: str, width: int, uniform: bool, slack: float = WIDTH_SLACK) -> bool:
+    """Whether a wrapper working at ``width`` could have made the break between ``upper`` and ``lower``
+    (stripped lines). Neither line may run past the width. Where the upper line closes a sentence, only
+    the greedy test (``_no_room``) of a ``uniform`` text (``split_paragraphs``) says so: else that is a
+    paragraph's end with a footer line below. Otherwise the upper line nearly fills the width, or the
+    lower line goes on in lower case, or the greedy test holds. Without uniform lines the width is only
+    the longest of a few short lines, and the greedy test would join a footer's lines."""
+    if len(upper) < MIN_WRAPPED_LINE or max(len(upper), len(lower)) > slack * width:
+        return False
+    fixed = width <= MAX_WRAP_WIDTH  # else no wrapper width to fill: the lines are paragraphs
+    greedy = fixed and uniform and _no_room(upper, lower, width)
+    if _CLOSED.search(upper):  # in scripts that break anywhere (CJK), a full line is no sign of a wrap
+        return greedy and _unit(lower) > 1
+    return greedy or (fixed and len(upper) >= 0.9 * width) or _first_letter(lower).islower()
 
 
 def _wrapped(text: str, block: list[tuple[int, int]], wraps: int, uniform: bool) -> bool:
-    """Whether ``block``, with ``wraps`` of its breaks looking like wraps (``_wraps``), reads as one wrapped
-    paragraph: two thirds of its breaks are wraps and its last line closes a sentence (a headline list or
-    a footer's last line usually does not). A script without sentence marks (Thai: no line of the block
-    closes anything) gives no such sign, so there every break must be a wrap and the whole text must be
-    ``uniform``: no line of it longer than the wrap width, as a wrapped text's lines never are, while a
-    page of unwrapped paragraphs with a footer block has long lines above the footer."""
+    """Whether ``block``, with ``wraps`` of its breaks looking like wraps (``_is_wrap``), reads as one
+    wrapped paragraph: two thirds of its breaks are wraps and its last line closes a sentence (a headline
+    list or a footer's last line usually does not). A script without sentence marks (Thai: no line of the
+    block closes anything) gives no such sign, so there every break must be a wrap and the whole text
+    must be ``uniform``: no line of it longer than the wrap width, as a wrapped text's lines never are,
+    while a page of unwrapped paragraphs with a footer block has long lines above the footer."""
     last = text[block[-1][0] : block[-1][1]].rstrip()
     if _CLOSED.search(last):
         return 3 * wraps >= 2 * (len(block) - 1)
@@ -163,28 +186,87 @@ def _block_span(text: str, block: list[tuple[int, int]]) -> Span:
     return Span(text[start:end], start, end)
 
 
-def require_text(text: object) -> None:
-    """An ``InputError`` for anything but str: bytes would be split and classified as their repr."""
-    if not isinstance(text, str):
-        raise InputError(f"text must be str, not {type(text).__name__}; decode bytes first")
+def _chains(block: list[tuple[int, int]], joins: list[bool]) -> list[list[tuple[int, int]]]:
+    """``block`` cut at every break that ``joins`` does not mark as a wrap."""
+    chains = [[block[0]]]
+    for line, join in zip(block[1:], joins, strict=True):
+        if join:
+            chains[-1].append(line)
+        else:
+            chains.append([line])
+    return chains
 
 
-def _split_wrapped_text(text: str, blocks: list[list[tuple[int, int]]]) -> list[Span]:
-    """Paragraphs of a text wrapped throughout (one width, lines stopping mid-sentence): every block is a
-    paragraph, even one whose sentence happened to end at a line end, except a block none of whose breaks
-    a wrapper could have made (short lines, each followed by a line in capitals whose first word would
-    have fitted behind it): a footer appended one line each below the wrapped body. The width here is
-    the one most inner lines reach, so that one long footer line does not stretch it."""
-    inner = sorted(b - a for block in blocks for a, b in block[:-1])
-    width = inner[len(inner) * 3 // 4]
+def _joins(
+    text: str, blocks: list[list[tuple[int, int]]], width: int, uniform: bool, slack: float = WIDTH_SLACK
+) -> list[list[bool]]:
+    """For every block, which of its line breaks could be wraps (``_is_wrap``)."""
+    return [
+        [_is_wrap(text[a:b].strip(), text[c:d].strip(), width, uniform, slack) for (a, b), (c, d) in pairwise(block)]
+        for block in blocks
+    ]
+
+
+def _mostly_chained(text: str, blocks: list[list[tuple[int, int]]], joins: list[list[bool]], limit: float) -> bool:
+    """Whether the text is wrapped throughout: two thirds of its characters sit in lines joined to a
+    neighbour by a wrap. A block of one line counts only when it runs past ``limit``, a paragraph the
+    wrapper did not wrap; a short one tells nothing. Counting characters rather than breaks keeps a
+    footer of many short lines, appended below the wrapped body, from outvoting it."""
+    joined = total = 0
+    for block, block_joins in zip(blocks, joins, strict=True):
+        if len(block) == 1 and block[0][1] - block[0][0] <= limit:
+            continue
+        for chain in _chains(block, block_joins):
+            size = sum(b - a for a, b in chain)
+            total += size
+            joined += size if len(chain) > 1 else 0
+    return total > 0 and 3 * joined >= 2 * total
+
+
+def _wrapped_throughout(
+    text: str, blocks: list[list[tuple[int, int]]], joins: list[list[bool]], uniform: bool
+) -> list[Span] | None:
+    """The paragraphs of a text that reads as wrapped throughout, else None.
+
+    With lines that surely end in wraps (``_sure_width``), two thirds of the text must sit in chains of
+    wrapped lines (a short block of one line tells nothing either way), and each break is decided alone,
+    so that the lines of a footer below the body come apart, long or short, blank line or not. Without
+    them (scripts without case), two thirds of the breaks must be wraps (``joins``, found at the longest
+    line's width) whose upper line closes nothing, in a uniform text; a block is then one paragraph when
+    any of its breaks could be a wrap at the width most lines reach, since the lines of a script that
+    spaces phrases (Thai) stop at very different lengths, and otherwise a block of lines."""
+    sure = _sure_width(text, blocks)
+    if sure:
+        wraps = _joins(text, blocks, sure, False, SURE_SLACK)
+        if not _mostly_chained(text, blocks, wraps, SURE_SLACK * sure):
+            return None
+        wraps = _joins(text, blocks, sure, True, SURE_SLACK)
+        return [_block_span(text, c) for block, j in zip(blocks, wraps, strict=True) for c in _chains(block, j)]
+    breaks = sum(len(block) - 1 for block in blocks)
+    open_wraps = sum(
+        join and not _CLOSED.search(text[a:b].rstrip())
+        for block, block_joins in zip(blocks, joins, strict=True)
+        for ((a, b), _), join in zip(pairwise(block), block_joins, strict=True)
+    )
+    if not uniform or breaks < 2 or 3 * open_wraps < 2 * breaks:
+        return None
+    width = _quartile_width(blocks)
     spans: list[Span] = []
     for block in blocks:
         lines = [text[a:b].strip() for a, b in block]
-        if any(_full(u, w, width, True) or _first_letter(w).islower() for u, w in pairwise(lines)):
+        if any(
+            _no_room(u, w, width) or len(u) >= 0.9 * width or _first_letter(w).islower() for u, w in pairwise(lines)
+        ):
             spans.append(_block_span(text, block))
         else:
             spans.extend(_line_spans(text, block))
     return spans
+
+
+def require_text(text: object) -> None:
+    """An ``InputError`` for anything but str: bytes would be split and classified as their repr."""
+    if not isinstance(text, str):
+        raise InputError(f"text must be str, not {type(text).__name__}; decode bytes first")
 
 
 def split_paragraphs(text: str, mode: str = "auto") -> list[Span]:
@@ -198,17 +280,18 @@ def split_paragraphs(text: str, mode: str = "auto") -> list[Span]:
         return [span for block in blocks for span in _line_spans(text, block)]
     if mode == "blocks":
         return [_block_span(text, block) for block in blocks]
-    if not _continues_in_lower_case(text, blocks):
+    if not _continues_in_lower_case(text, blocks) and not _sure_width(text, blocks):
         return [span for block in blocks for span in _line_spans(text, block)]
-    width = max((b - a for block in blocks for a, b in block[:-1]), default=0)  # lines a wrap could have ended
+    inner = [b - a for block in blocks for a, b in block[:-1]]  # lines a wrap could have ended
+    width = max(inner, default=0)
     uniform = all(b - a <= WIDTH_SLACK * width for block in blocks for a, b in block)
-    wraps = [_wraps(text, block, width, uniform) for block in blocks]
-    breaks = sum(len(block) - 1 for block in blocks)
-    if uniform and breaks >= 2 and 3 * sum(wraps) >= 2 * breaks:
-        return _split_wrapped_text(text, blocks)
+    joins = _joins(text, blocks, width, uniform)
+    wrapped = _wrapped_throughout(text, blocks, joins, uniform)
+    if wrapped is not None:
+        return wrapped
     spans: list[Span] = []
-    for block, block_wraps in zip(blocks, wraps, strict=True):
-        if len(block) > 1 and _wrapped(text, block, block_wraps, uniform):
+    for block, block_joins in zip(blocks, joins, strict=True):
+        if len(block) > 1 and _wrapped(text, block, sum(block_joins), uniform):
             spans.append(_block_span(text, block))
         else:
             spans.extend(_line_spans(text, block))

@@ -129,3 +129,59 @@ def test_auto_splits_a_line_footer_below_a_hard_wrapped_body() -> None:
     wrapped = [textwrap.fill(p, 60) for p in body]
     text = "\n\n".join(wrapped) + "\n\n" + "\n".join(footer) + "\n"
     assert [s.text for s in split_paragraphs(text)] == [*wrapped, *footer]
+
+
+_BODY = [
+    "The council met on Tuesday evening and voted to repair the old river bridge before the first"
+    " frost, after months of complaints from people who cross it on foot every morning.",
+    "Work starts next week. The east footpath will close first, and a free shuttle bus will run"
+    " between the two banks for as long as the repairs take, officials said.",
+    "Residents on the west bank said they were relieved, although some shop owners worried that"
+    " fewer customers would walk over from the station while the bridge is closed.",
+]
+_FOOTER = [
+    "Photo: Town Council",
+    "Related: Budget vote delayed again as council members argue over the cost of the new pool",
+    "Sign up for our weekly newsletter",
+    "© 2026 Valley Courier",
+]
+
+
+def test_auto_splits_a_footer_glued_below_a_hard_wrapped_body() -> None:
+    # A spider that appends its footer with a bare newline: no blank line marks where the body ends.
+    wrapped = [textwrap.fill(p, 72) for p in _BODY]
+    text = "\n\n".join(wrapped) + "\n" + "\n".join(_FOOTER) + "\n"
+    assert [s.text for s in split_paragraphs(text)] == [*wrapped, *_FOOTER]
+
+
+def test_auto_splits_footer_lines_longer_than_the_wrap_width() -> None:
+    footer = [
+        "Read more: Why the river bridge has needed repairs for a decade, and what the town plans to do"
+        " about its other crossings",
+        "Support local reporting: become a member of the Valley Courier for less than a coffee a week",
+    ]
+    wrapped = [textwrap.fill(p, 72) for p in _BODY]
+    text = "\n\n".join(wrapped) + "\n\n" + "\n".join(footer) + "\n"
+    assert [s.text for s in split_paragraphs(text)] == [*wrapped, *footer]
+
+
+def test_auto_keeps_paragraphs_of_a_text_folded_without_blank_lines() -> None:
+    # fold -s over one paragraph per line: only the line lengths show where a paragraph ends.
+    paragraphs = ["Bridge repairs to start before winter", *_BODY, *_FOOTER]
+    folded = [textwrap.fill(p, 72) for p in paragraphs]
+    assert [s.text for s in split_paragraphs("\n".join(folded))] == folded
+
+
+def test_auto_keeps_one_line_per_paragraph_in_a_script_without_capitals() -> None:
+    # Georgian letters are all lower case, so every line "goes on in lower case"; a paragraph line longer
+    # than any wrap width keeps such lines from counting as wraps.
+    lines = [
+        "თბილისში ახალი ხიდის მშენებლობა ზამთრამდე დაიწყება",
+        "ავტორი: ნინო კაპანაძე · 12 ნოემბერი",
+        "მერიის განცხადებით, სამუშაოები ოთხ თვეს გაგრძელდება და მოძრაობა დროებით შეიზღუდება. ხიდის ორივე"
+        " მხარეს დროებითი გადასასვლელები მოეწყობა, ხოლო ავტობუსები სხვა მარშრუტით ივლიან, სანამ"
+        " სამუშაოები არ დასრულდება.",
+        "ადგილობრივი მაცხოვრებლები ამბობენ, რომ ხიდი დიდი ხანია საჭიროებდა შეკეთებას.",
+        "გამოიწერეთ ჩვენი ყოველკვირეული სიახლეები",
+    ]
+    assert [s.text for s in split_paragraphs("\n".join(lines))] == lines
