@@ -21,7 +21,7 @@ import numpy as np
 
 from .cohesion import COHESION_NAMES
 from .context import n_context_features, n_refine_features
-from .errors import ModelError
+from .errors import ArgumentError, ModelError
 from .features import DENSE_NAMES, MIN_DENSE
 from .files import current_umask
 from .model import NETWORK_ARRAYS, Model, Weights
@@ -292,6 +292,8 @@ def _expected_arrays(config: dict[str, Any]) -> dict[str, tuple[int, ...]]:
 
 def load(path: str | os.PathLike[str] | None = None) -> Model:
     """The model in directory ``path``, or the shipped default model when ``path`` is None."""
+    if path is not None and not isinstance(path, (str, os.PathLike)):
+        raise ArgumentError(f"a model is named by its directory's path, not by a {type(path).__name__}")
     where = default_model_path() if path is None else Path(path)
     if not where.exists():
         raise ModelError(f"{where}: model directory does not exist")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -150,4 +151,13 @@ def run(
     from joblib import Parallel, delayed
 
     parallel = Parallel(n_jobs=jobs, return_as="generator", batch_size="auto")
-    yield from parallel(delayed(func)(model, item, *extra) for item in items)
+    results = parallel(delayed(func)(model, item, *extra) for item in items)
+    try:
+        for result in results:  # noqa: UP028 - ``yield from`` would close ``results`` outside the filter
+            yield result
+    finally:
+        # The consumer stopped early (``| head``, Ctrl-C, an error): cancelling the queued files is the
+        # point, not something to warn the user about.
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=r".*have been cancelled", category=UserWarning)
+            results.close()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import shlex
 import sys
 from collections.abc import Iterator
@@ -21,7 +22,7 @@ import typer
 from .artifact import load as load_model
 from .batch import FileResult, check_destinations, clean_one, distinct_files, label_one, run
 from .data import TSV_COLUMNS, tsv_escape
-from .errors import ClassifierError
+from .errors import ArgumentError, ClassifierError
 from .files import DEFAULT_GLOB, Input, expand_inputs, write_atomic
 from .html import HTML_GLOB, check_available, clean_html_file, label_html_file
 from .model import Model
@@ -78,7 +79,14 @@ SplitOpt = Annotated[
     ),
 ]
 JobsOpt = Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes for many files.")]
-GlobOpt = Annotated[str, typer.Option("--glob", help="Files to take from directory inputs.")]
+GlobOpt = Annotated[
+    str,
+    typer.Option(
+        "--glob",
+        help="Files to take from directory inputs, by file name (not path), searched in every subdirectory: "
+        "'*.md', 'page-*.txt'.",
+    ),
+]
 
 
 def _probability(value: Optional[float]) -> Optional[float]:
@@ -123,12 +131,13 @@ def _fail(message: str) -> None:
 
 @contextmanager
 def _library_errors() -> Iterator[None]:
-    """Turn library errors into one line on stderr and exit status 1."""
+    """Turn library errors into one line on stderr and exit status 1, or 2 for an option value the library
+    refused (an unknown label to keep or weight, an unknown --by field): a usage error, as in typer."""
     try:
         yield
     except ClassifierError as exc:
         _fail(str(exc))
-        raise typer.Exit(1) from None
+        raise typer.Exit(2 if isinstance(exc, ArgumentError) else 1) from None
 
 
 def _load(model: Optional[Path]) -> Model:
@@ -161,6 +170,12 @@ def _keep_labels(model: Model, keep: str | None) -> frozenset[str]:
 def _inputs(
     inputs: list[str], pattern: str, html: bool = False, exclude: Optional[Path] = None
 ) -> tuple[list[Input], list[str]]:
+    if not pattern.strip():
+        raise typer.BadParameter("give a file name pattern such as '*.txt'", param_hint="--glob")
+    if "/" in pattern or os.sep in pattern:
+        raise typer.BadParameter(
+            f"{pattern!r} names a path; the pattern matches file names, in every subdirectory", param_hint="--glob"
+        )
     if html:
         with _library_errors():
             check_available()

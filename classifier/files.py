@@ -124,6 +124,12 @@ def expand_inputs(
         if raw == STDIN:
             found.append(Input(STDIN, None, "stdin.txt"))
         elif os.path.isdir(raw):
+            if skip is not None and _inside(os.path.realpath(raw), skip):
+                # Else the walk skips it all as output and calls it empty. Inside the output directory,
+                # outputs would land among the inputs, and over them when it is the output directory.
+                where = "is the output directory" if os.path.realpath(raw) == skip else "is inside the output directory"
+                errors.append(f"{raw}: directory {where}; use --in-place or another --output-dir")
+                continue
             files = _walk(raw, pattern, skip)
             if not files:
                 errors.append(f"{raw}: directory has no files matching {pattern}")

@@ -39,6 +39,8 @@ def extract_text(html: str | bytes, url: str | None = None) -> str:
     Bytes are decoded by trafilatura (it reads the page's declared charset). ``url`` helps it resolve
     relative links and site-specific rules; no request is ever made.
     """
+    if not isinstance(html, (str, bytes)):  # trafilatura would answer None as if the page were empty
+        raise InputError(f"html must be str or bytes, not {type(html).__name__}")
     extracted = _trafilatura().extract(html, url=url, output_format="txt", include_comments=False)
     return extracted or ""
 

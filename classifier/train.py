@@ -29,7 +29,7 @@ from .augment import short_line_variants
 from .cohesion import COHESION_NAMES, cohesion
 from .context import context_features, refine_features
 from .data import Document
-from .errors import DataError
+from .errors import ArgumentError, DataError
 from .features import DENSE_NAMES, HASH_BITS, NGRAM_MAX, NGRAM_MIN, dense_matrix, hashed_features
 from .labels import DEFAULT_LABELS, default_keep
 from .metrics import score, score_groups
@@ -448,7 +448,7 @@ def _default_keep(docs: Sequence[Document], labels: list[str], keep: Sequence[st
         unknown = sorted(set(keep) - set(labels))
         if unknown or not keep:
             named = f", not {', '.join(unknown)}" if unknown else ""
-            raise DataError(f"keep must name labels of the training data ({', '.join(labels)}){named}")
+            raise ArgumentError(f"keep must name labels of the training data ({', '.join(labels)}){named}")
         return [x for x in labels if x in set(keep)]
     default = default_keep(labels)
     if default:
@@ -484,12 +484,12 @@ def _class_weight(label_weights: Mapping[str, float], index: dict[str, int]) -> 
     """Label-name weights as scikit-learn's class_weight (every label present; 1.0 unless given)."""
     unknown = sorted(set(label_weights) - set(index))
     if unknown:
-        raise DataError(
+        raise ArgumentError(
             f"label weights name labels the data does not have: {', '.join(unknown)} (it has {', '.join(index)})"
         )
     for label, weight in label_weights.items():
         if not (math.isfinite(weight) and 0 < weight <= MAX_LABEL_WEIGHT):
-            raise DataError(
+            raise ArgumentError(
                 f"label weight {label}={weight}: a weight must be a positive number up to {MAX_LABEL_WEIGHT:g}"
             )
     if not label_weights:

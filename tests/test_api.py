@@ -235,3 +235,9 @@ def test_bad_arguments_raise_argument_error(trained_model: classifier.Model, kwa
     with pytest.raises(classifier.ArgumentError) as caught:
         trained_model.clean("Council approves the budget.\n\nRead more:", **kwargs)
     assert isinstance(caught.value, classifier.ClassifierError) and "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize("bad", [123, ["models/default"]])
+def test_load_refuses_what_is_not_a_path(bad: object) -> None:
+    with pytest.raises(classifier.ArgumentError, match="directory's path"):
+        classifier.load(bad)  # type: ignore[arg-type]

@@ -68,7 +68,7 @@ def test_train_keep_option_is_recorded_and_checked(custom_data: Path, tmp_path: 
     assert result.exit_code == 0, result.output
     assert classifier.load(tmp_path / "m").default_keep == ("article", "chrome")
     bad = invoke("train", custom_data, "--output", tmp_path / "n", "--keep", "reporting")
-    assert bad.exit_code == 1
+    assert bad.exit_code == 2
     assert "keep must name labels of the training data" in bad.output and "reporting" in bad.output
     assert not (tmp_path / "n").exists()
 
@@ -113,3 +113,11 @@ def test_card_of_a_custom_label_model_does_not_describe_the_news_model(custom_mo
     assert "donation/subscription" in ours and "written for this project" in ours
     assert "donation/subscription" not in custom and "written for this project" not in custom
     assert "labels of its training data" in custom
+
+
+def test_data_stats_of_custom_labels_holds_them_to_no_news_corpus_minimums(custom_data: Path) -> None:
+    result = invoke("data-stats", custom_data)
+    assert result.exit_code == 0, result.output
+    assert "| minimum |" not in result.stdout and "support-appeal" not in result.stdout
+    assert "| language | documents | " in result.stdout
+    assert invoke("data-stats", custom_data, "--json").exit_code == 0

@@ -150,3 +150,10 @@ def test_cli_clean_html_refuses_binary_input(tmp_path: Path) -> None:
     binary.write_bytes(b"\x00\x01<html>\x00")
     result = runner.invoke(app, ["clean", "--html", str(binary)])
     assert result.exit_code == 1 and "binary file" in result.stderr
+
+
+@pytest.mark.parametrize("bad", [None, 3])
+def test_clean_html_refuses_what_is_not_a_page(trained_model: classifier.Model, bad: object) -> None:
+    # None is what a failed download often gives; it is no page, not an empty one.
+    with pytest.raises(classifier.InputError, match="html must be str or bytes"):
+        classifier.clean_html(bad, model=trained_model)  # type: ignore[arg-type]
