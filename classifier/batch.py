@@ -26,7 +26,7 @@ class FileResult:
 
     name: str
     error: str = ""
-    warning: str = ""
+    warnings: list[str] = field(default_factory=list)  # one line each on stderr
     output: bytes = b""  # cleaned bytes, for inputs whose result goes to stdout
     paragraphs: list[Paragraph] = field(default_factory=list)
     dropped: int = 0
@@ -38,7 +38,7 @@ class FileResult:
 
 def _read(item: Input) -> TextFile:
     if item.path is None:
-        return decode(sys.stdin.buffer.read(), "<stdin>")
+        return decode(sys.stdin.buffer.read(), item.name)
     return read_text_file(item.path)
 
 
@@ -64,11 +64,10 @@ def clean_one(
     result = FileResult(item.name)
     try:
         source = _read(item)
-        result.warning = source.warning
+        result.warnings += [source.warning] if source.warning else []
         text, result.dropped = drop_unkept(model, source.text, keep, split, threshold)
         if result.dropped and not text.strip():  # say so: an emptied file is easy to miss in a batch
-            emptied = f"{item.name}: every paragraph was dropped; the cleaned text is empty"
-            result.warning = f"{result.warning}; {emptied}" if result.warning else emptied
+            result.warnings.append(f"{item.name}: every paragraph was dropped; the cleaned text is empty")
         cleaned = source.encode(text)
         if in_place and item.path is not None:
             if result.dropped:
@@ -87,7 +86,7 @@ def label_one(model: Model, item: Input, split: str) -> FileResult:
     result = FileResult(item.name)
     try:
         source = _read(item)
-        result.warning = source.warning
+        result.warnings += [source.warning] if source.warning else []
         result.paragraphs = model.label(source.text, split)
     except ClassifierError as exc:
         result.error = str(exc)
@@ -123,17 +122,17 @@ def distinct_files(items: Sequence[Input]) -> tuple[list[Input], list[str]]:
     """
     first: dict[str, str] = {}
     out: list[Input] = []
-    warnings: list[str] = []
+    repeats: list[str] = []
     for item in items:
         key = os.path.realpath(item.path) if item.path is not None else None
         if key is not None and key in first:
             again = "named twice" if first[key] == item.name else f"same file as {first[key]}"
-            warnings.append(f"{item.name}: {again}; cleaned once")
+            repeats.append(f"{item.name}: {again}; cleaned once")
             continue
         if key is not None:
             first[key] = item.name
         out.append(item)
-    return out, warnings
+    return out, repeats
 
 
 def run(

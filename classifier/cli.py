@@ -263,8 +263,8 @@ def clean(
         clean_html_file if html else clean_one, m, items, (wanted, split.value, output_dir, in_place, threshold), jobs
     )
     for result in _progress(results, len(items)):
-        if result.warning:
-            typer.echo(f"classifier: warning: {result.warning}", err=True)
+        for warning in result.warnings:
+            typer.echo(f"classifier: warning: {warning}", err=True)
         if result.error:
             failures.append(result.error)
         elif result.output:
@@ -313,8 +313,8 @@ def predict(
     if fmt is Format.tsv:
         out.write("\t".join(TSV_COLUMNS) + "\n")
     for result in _progress(run(label_html_file if html else label_one, m, items, (split.value,), jobs), len(items)):
-        if result.warning:
-            typer.echo(f"classifier: warning: {result.warning}", err=True)
+        for warning in result.warnings:
+            typer.echo(f"classifier: warning: {warning}", err=True)
         if result.error:
             failures.append(result.error)
             continue

@@ -24,6 +24,8 @@ from .errors import InputError
 
 DEFAULT_GLOB = "*.txt"
 STDIN = "-"
+#: How standard input is named in messages and output prefixes, as Python and compilers name it.
+STDIN_NAME = "<stdin>"
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,7 @@ def expand_inputs(
     errors: list[str] = []
     for raw in inputs:
         if raw == STDIN:
-            found.append(Input(STDIN, None, "stdin.txt"))
+            found.append(Input(STDIN_NAME, None, "stdin.txt"))
         elif os.path.isdir(raw):
             if skip is not None and _inside(os.path.realpath(raw), skip):
                 # Else the walk skips it all as output and calls it empty. Inside the output directory,
@@ -174,7 +176,8 @@ def write_atomic(path: Path, data: bytes) -> None:
     path = Path(os.path.realpath(path))  # through symlinks: replace the file, not the link
     directory = path.parent
     owner: tuple[int, int] | None = None
-    if path.exists():
+    existed = path.exists()
+    if existed:
         info = path.stat()
         mode = info.st_mode & 0o7777
         if hasattr(os, "chown") and (info.st_uid, info.st_gid) != (os.getuid(), os.getgid()):  # POSIX only
@@ -200,4 +203,5 @@ def write_atomic(path: Path, data: bytes) -> None:
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-        raise InputError(f"{path}: write failed ({exc.strerror}); original left untouched") from None
+        kept = "original left untouched" if existed else "nothing written"
+        raise InputError(f"{path}: write failed ({exc.strerror}); {kept}") from None

@@ -78,7 +78,7 @@ def _extract_file(item: Input, result: FileResult) -> str:
     refuse_binary(data, item.name, "HTML")
     text = extract_text(data)
     if not text.strip():
-        result.warning = f"{item.name}: trafilatura found no main text"
+        result.warnings.append(f"{item.name}: trafilatura found no main text")
     return text
 
 

@@ -143,6 +143,9 @@ def test_failed_atomic_write_leaves_original_untouched(tmp_path: Path, monkeypat
     assert result.exit_code == 1 and "original left untouched" in result.stderr
     assert target.read_bytes() == ARTICLE.read_bytes()
     assert [p.name for p in tmp_path.iterdir()] == ["a.txt"]
+    result = clean(target, "-o", tmp_path / "out")  # a new output: there is no original to speak of
+    assert result.exit_code == 1 and "write failed (No space left on device); nothing written" in result.stderr
+    assert list((tmp_path / "out").iterdir()) == []
 
 
 def test_nan_threshold_is_a_usage_error_and_the_file_is_untouched(tmp_path: Path) -> None:
@@ -183,6 +186,15 @@ def test_cleaning_away_everything_warns(tmp_path: Path) -> None:
     result = clean(target, "--in-place")
     assert result.exit_code == 0 and "every paragraph was dropped" in result.stderr
     assert target.read_text(encoding="utf-8") == ""
+
+
+def test_two_warnings_for_one_file_are_two_lines(tmp_path: Path) -> None:
+    target = tmp_path / "junk.txt"
+    target.write_bytes(b"Subscribe to our newsletter!\nRead more: Caf\xe9 owner wins award\n")
+    result = clean(target, "-o", tmp_path / "out")
+    lines = result.stderr.splitlines()
+    assert result.exit_code == 0 and len(lines) == 2, result.stderr
+    assert "invalid UTF-8" in lines[0] and "every paragraph was dropped" in lines[1]
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
