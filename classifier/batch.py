@@ -6,16 +6,18 @@ never stops the others and the CLI can list failures at the end.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from .errors import ClassifierError
-from .files import Input, TextFile, decode, read_text_file, write_atomic, write_output
+from .files import Input, Inputs, TextFile, decode, read_text_file, write_atomic, write_output
 from .model import Model, Paragraph, kept
 from .segment import join_kept, split_paragraphs
 
@@ -93,57 +95,84 @@ def label_one(model: Model, item: Input, split: str) -> FileResult:
     return result
 
 
-def check_destinations(items: Sequence[Input], output_dir: Path) -> tuple[list[Input], list[str]]:
-    """Inputs whose mirrored path under ``output_dir`` is safe to write, and errors for the others.
+def _digest(path: str) -> bytes:
+    """A 16-byte stand-in for a resolved path: what a batch keeps per file to spot repeats and clashes,
+    a third of the path string's memory (collisions are out of reach at 128 bits)."""
+    return hashlib.blake2b(path.encode("utf-8", "surrogateescape"), digest_size=16).digest()
 
-    Two inputs that mirror to one name would overwrite each other, and an output that is its own
-    input would replace the original without --in-place: both are refused, never silently done.
+
+def check_destinations(items: Inputs, output_dir: Path, errors: list[str]) -> Iterator[Input]:
+    """The inputs whose mirrored path under ``output_dir`` is safe to write, as they come; an error is
+    appended to ``errors`` for each other.
+
+    An output that is its own input would replace the original without --in-place, and a second input
+    mirroring to a name already written would overwrite that output: both are refused, never silently
+    done. Memory stays flat over a crawl of one directory: the relative names under one argument are
+    distinct, so only the destinations a later argument could also claim are remembered (as digests),
+    until a destination resolves through a symlink in the output directory; from then on all are, the
+    earlier ones found by walking the inputs again. The first claimant of a clash (rare) is found the
+    same way.
     """
-    ok: list[Input] = []
-    errors: list[str] = []
-    claimed: dict[str, str] = {}  # strings, not Paths: a third of the memory per file in large batches
-    for item in items:
-        target = os.path.realpath(os.path.join(output_dir, item.relative))
+    base = os.path.realpath(output_dir)
+    last = len(items.args) - 1
+
+    def key_of(item: Input) -> bytes:
+        return _digest(os.path.realpath(os.path.join(base, item.relative)))
+
+    claimed: set[bytes] = set()
+    remember_all = False
+    for position, (index, item) in enumerate(items.numbered()):
+        plain = os.path.join(base, item.relative)
+        target = os.path.realpath(plain)
+        key = _digest(target)
+        if target != plain and not remember_all:  # a symlink can make two distinct names meet
+            remember_all = True
+            claimed.update(key_of(i) for i in islice(items, position))
         if item.path is not None and os.path.realpath(item.path) == target:
             errors.append(f"{item.name}: output would overwrite the input; use --in-place or another --output-dir")
-        elif target in claimed:
-            errors.append(f"{item.name}: output {target} would overwrite the output of {claimed[target]}")
+        elif key in claimed:
+            first = next((i.name for i in items if key_of(i) == key), "an earlier input")
+            errors.append(f"{item.name}: output {target} would overwrite the output of {first}")
         else:
-            claimed[target] = item.name
-            ok.append(item)
-    return ok, errors
+            if remember_all or index < last:
+                claimed.add(key)
+            yield item
 
 
-def distinct_files(items: Sequence[Input]) -> tuple[list[Input], list[str]]:
-    """``items`` without later names of a file already listed (a symlink, a file named twice), and a
-    warning for each name left out.
+def distinct_files(items: Iterable[Input], warn: Callable[[str], None]) -> Iterator[Input]:
+    """``items`` without later names of a file already listed (a symlink, a file named twice), calling
+    ``warn`` for each name left out.
 
     Cleaning in place twice would clean the already-cleaned text again, and a second pass can drop more.
     """
-    first: dict[str, str] = {}
-    out: list[Input] = []
-    repeats: list[str] = []
+    first: dict[bytes, str] = {}
     for item in items:
-        key = os.path.realpath(item.path) if item.path is not None else None
+        key = _digest(os.path.realpath(item.path)) if item.path is not None else None
         if key is not None and key in first:
             again = "named twice" if first[key] == item.name else f"same file as {first[key]}"
-            repeats.append(f"{item.name}: {again}; cleaned once")
+            warn(f"{item.name}: {again}; cleaned once")
             continue
         if key is not None:
             first[key] = item.name
-        out.append(item)
-    return out, repeats
+        yield item
 
 
 def run(
-    func: Callable[..., FileResult], model: Model, items: Sequence[Input], extra: tuple[Any, ...] = (), jobs: int = 1
+    func: Callable[..., FileResult],
+    model: Model,
+    items: Iterable[Input],
+    extra: tuple[Any, ...] = (),
+    jobs: int = 1,
+    count: int | None = None,
 ) -> Iterator[FileResult]:
-    """``func(model, item, *extra)`` for every item, in input order; ``jobs`` > 1 uses joblib processes.
+    """``func(model, item, *extra)`` for every item, in input order, taking items as they come.
 
-    Stdin can only be read in this process, so a batch that includes it runs here.
+    ``jobs`` > 1 uses joblib processes, at most one per core and per item (``count``, when known: more
+    only cost start-up). Stdin can only be read in this process, so a batch that includes it must run
+    with ``jobs`` 1.
     """
-    jobs = min(jobs, len(items), os.cpu_count() or 1)  # more processes than files or cores only cost start-up
-    if jobs <= 1 or any(i.path is None for i in items):
+    jobs = min(jobs, os.cpu_count() or 1, jobs if count is None else count)
+    if jobs <= 1:
         for item in items:
             yield func(model, item, *extra)
         return

@@ -11,7 +11,7 @@ import math
 import os
 import shlex
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
@@ -23,7 +23,7 @@ from .artifact import load as load_model
 from .batch import FileResult, check_destinations, clean_one, distinct_files, label_one, run
 from .data import TSV_COLUMNS, tsv_escape
 from .errors import ArgumentError, ClassifierError
-from .files import DEFAULT_GLOB, Input, expand_inputs, write_atomic
+from .files import DEFAULT_GLOB, STDIN, Input, Inputs, write_atomic
 from .html import HTML_GLOB, check_available, clean_html_file, label_html_file
 from .model import Model
 
@@ -167,9 +167,7 @@ def _keep_labels(model: Model, keep: str | None) -> frozenset[str]:
         raise typer.BadParameter(str(exc), param_hint="--keep") from None
 
 
-def _inputs(
-    inputs: list[str], pattern: str, html: bool = False, exclude: Optional[Path] = None
-) -> tuple[list[Input], list[str]]:
+def _inputs(inputs: list[str], pattern: str, html: bool = False, exclude: Optional[Path] = None) -> Inputs:
     if not pattern.strip():
         raise typer.BadParameter("give a file name pattern such as '*.txt'", param_hint="--glob")
     if "/" in pattern or os.sep in pattern:
@@ -180,10 +178,9 @@ def _inputs(
         with _library_errors():
             check_available()
         pattern = HTML_GLOB if pattern == DEFAULT_GLOB else pattern
-    items, errors = expand_inputs(inputs, pattern, exclude)
-    if sum(i.path is None for i in items) > 1:
+    if inputs.count(STDIN) > 1:
         raise typer.BadParameter("stdin (-) can be given only once", param_hint="INPUTS")
-    return items, errors
+    return Inputs(inputs, pattern, exclude)
 
 
 def _progress(results: Iterator[FileResult], total: int) -> Iterator[FileResult]:
@@ -236,16 +233,13 @@ def clean(
         raise typer.BadParameter("HTML pages are not replaced by text; use --output-dir", param_hint="--in-place")
     if output_dir is not None and output_dir.exists() and not output_dir.is_dir():
         raise typer.BadParameter(f"{output_dir} exists and is not a directory", param_hint="--output-dir")
-    items, failures = _inputs(inputs, glob, html, exclude=output_dir)
-    if in_place and any(i.path is None for i in items):
+    found = _inputs(inputs, glob, html, exclude=output_dir)
+    failures = found.errors
+    if in_place and found.has_stdin:
         raise typer.BadParameter("stdin cannot be cleaned in place", param_hint="--in-place")
-    if in_place:
-        items, same = distinct_files(items)
-        for warning in same:
-            typer.echo(f"classifier: warning: {warning}", err=True)
-    if not items:
+    if not found:
         _finish(failures)
-    if not (output_dir or in_place) and (len(items) + len(failures) > 1 or any(Path(x).is_dir() for x in inputs)):
+    if not (output_dir or in_place) and (len(found) + len(failures) > 1 or any(Path(x).is_dir() for x in inputs)):
         where = "--output-dir DIR" if html else "--output-dir DIR or --in-place"
         raise typer.BadParameter(f"a directory or several inputs need {where}", param_hint="INPUTS")
     if output_dir is not None:
@@ -256,13 +250,15 @@ def clean(
             raise typer.Exit(1) from None
     m = _load(model)
     wanted = _keep_labels(m, keep)
-    if output_dir is not None:
-        items, clashes = check_destinations(items, output_dir)
-        failures += clashes
-    results = run(
-        clean_html_file if html else clean_one, m, items, (wanted, split.value, output_dir, in_place, threshold), jobs
-    )
-    for result in _progress(results, len(items)):
+    items: Iterable[Input] = found
+    if in_place:
+        items = distinct_files(items, lambda warning: typer.echo(f"classifier: warning: {warning}", err=True))
+    elif output_dir is not None:
+        items = check_destinations(found, output_dir, failures)
+    func = clean_html_file if html else clean_one
+    extra = (wanted, split.value, output_dir, in_place, threshold)
+    results = run(func, m, items, extra, 1 if found.has_stdin else jobs, len(found))
+    for result in _progress(results, len(found)):
         for warning in result.warnings:
             typer.echo(f"classifier: warning: {warning}", err=True)
         if result.error:
@@ -307,12 +303,15 @@ def predict(
 
     The TSV can be corrected by hand and given to 'classifier train' or 'classifier evaluate'.
     """
-    items, failures = _inputs(inputs, glob, html)
+    items = _inputs(inputs, glob, html)
+    failures = items.errors
     m = _load(model)
     out = sys.stdout
     if fmt is Format.tsv:
         out.write("\t".join(TSV_COLUMNS) + "\n")
-    for result in _progress(run(label_html_file if html else label_one, m, items, (split.value,), jobs), len(items)):
+    func = label_html_file if html else label_one
+    results = run(func, m, items, (split.value,), 1 if items.has_stdin else jobs, len(items))
+    for result in _progress(results, len(items)):
         for warning in result.warnings:
             typer.echo(f"classifier: warning: {warning}", err=True)
         if result.error:

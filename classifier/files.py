@@ -15,7 +15,7 @@ import fnmatch
 import os
 import stat
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -99,60 +99,103 @@ def write_output(target: Path, data: bytes) -> None:
 
 
 class Input(NamedTuple):
-    """One input: display name, path (None for stdin), and its name relative to the argument that named it.
-
-    Plain strings, not ``Path`` objects: a crawl directory can hold a million files, and this list is
-    the one thing a batch holds per file (about 200 bytes each instead of 700).
-    """
+    """One input: display name, path (None for stdin), and its name relative to the argument that named it."""
 
     name: str
     path: str | None
     relative: str
 
 
-def expand_inputs(
-    inputs: Iterable[str], pattern: str = DEFAULT_GLOB, exclude: Path | None = None
-) -> tuple[list[Input], list[str]]:
-    """Inputs in order, directories walked recursively for file names matching ``pattern``; ``-`` is stdin.
+class Inputs:
+    """The inputs that command-line arguments name, in order: directories walked recursively for file
+    names matching ``pattern``, ``-`` for stdin.
 
-    Directories under ``exclude`` (the output directory) are skipped, so a second run does not clean its
-    own outputs. Also returns one error message per argument that names nothing usable, so the others
-    still run.
+    A crawl directory can hold a million files, so the files are never listed in memory: one walk
+    counts them and finds the arguments that name nothing usable (``errors``, so that the others still
+    run), and each iteration walks again, one directory at a time, in the order a sort of the whole
+    paths would give. Directories under ``exclude`` (the output directory) are skipped, so a second run
+    does not clean its own outputs; an argument that is that directory, or inside it, is an error.
     """
-    skip = os.path.realpath(exclude) if exclude is not None else None
-    found: list[Input] = []
-    errors: list[str] = []
-    for raw in inputs:
-        if raw == STDIN:
-            found.append(Input(STDIN_NAME, None, "stdin.txt"))
-        elif os.path.isdir(raw):
-            if skip is not None and _inside(os.path.realpath(raw), skip):
+
+    def __init__(self, args: Iterable[str], pattern: str = DEFAULT_GLOB, exclude: Path | None = None) -> None:
+        self.args = list(args)
+        self.pattern = pattern
+        self.skip = os.path.realpath(exclude) if exclude is not None else None
+        self.errors: list[str] = []
+        self._count = 0
+        for raw in self.args:
+            if raw == STDIN or (os.path.exists(raw) and not os.path.isdir(raw)):
+                self._count += 1
+            elif not os.path.isdir(raw):
+                self.errors.append(f"{raw}: no such file or directory")
+            elif self.skip is not None and _inside(os.path.realpath(raw), self.skip):
                 # Else the walk skips it all as output and calls it empty. Inside the output directory,
                 # outputs would land among the inputs, and over them when it is the output directory.
-                where = "is the output directory" if os.path.realpath(raw) == skip else "is inside the output directory"
-                errors.append(f"{raw}: directory {where}; use --in-place or another --output-dir")
-                continue
-            files = _walk(raw, pattern, skip)
-            if not files:
-                errors.append(f"{raw}: directory has no files matching {pattern}")
-            found.extend(Input(f, f, os.path.relpath(f, raw)) for f in files)
-        elif os.path.exists(raw):
-            found.append(Input(raw, raw, os.path.basename(raw)))
-        else:
-            errors.append(f"{raw}: no such file or directory")
-    return found, errors
+                where = "the output directory" if os.path.realpath(raw) == self.skip else "inside the output directory"
+                self.errors.append(f"{raw}: directory is {where}; use --in-place or another --output-dir")
+            else:
+                found = sum(1 for _ in _walk(raw, pattern, self.skip))
+                if not found:
+                    self.errors.append(f"{raw}: directory has no files matching {pattern}")
+                self._count += found
+
+    def __len__(self) -> int:
+        """How many inputs the arguments named when they were walked."""
+        return self._count
+
+    @property
+    def has_stdin(self) -> bool:
+        return STDIN in self.args
+
+    def __iter__(self) -> Iterator[Input]:
+        return (item for _, item in self.numbered())
+
+    def numbered(self) -> Iterator[tuple[int, Input]]:
+        """The inputs with the index of the argument that named each."""
+        for index, raw in enumerate(self.args):
+            if raw == STDIN:
+                yield index, Input(STDIN_NAME, None, "stdin.txt")
+            elif not os.path.isdir(raw):
+                if os.path.exists(raw):
+                    yield index, Input(raw, raw, os.path.basename(raw))
+            elif self.skip is None or not _inside(os.path.realpath(raw), self.skip):
+                for f in _walk(raw, self.pattern, self.skip):
+                    yield index, Input(f, f, os.path.relpath(f, raw))
 
 
-def _walk(top: str, pattern: str, skip: str | None) -> list[str]:
-    """Sorted paths of the files below ``top`` whose names match ``pattern``, outside ``skip``."""
-    out: list[str] = []
-    for dirpath, dirnames, filenames in os.walk(top, followlinks=True):
-        if skip is not None and _inside(os.path.realpath(dirpath), skip):
-            dirnames.clear()
+def _walk(top: str, pattern: str, skip: str | None, seen: set[str] | None = None) -> Iterator[str]:
+    """Paths of the files below ``top`` whose names match ``pattern``, outside ``skip``, in sorted order.
+
+    Entries of each directory are sorted with a subdirectory's name read as ``name/``, which is the
+    order a sort of the whole paths gives, without holding more than one directory's entries per level.
+    Unreadable directories are passed over, as ``os.walk`` does; symlinks to directories are followed,
+    each directory once (``seen``), so a link back up the tree is no endless loop.
+    """
+    real = os.path.realpath(top)
+    seen = set() if seen is None else seen
+    if (skip is not None and _inside(real, skip)) or real in seen:
+        return
+    seen.add(real)
+    try:
+        with os.scandir(top) as it:
+            entries = list(it)
+    except OSError:
+        return
+    keyed: list[tuple[str, str, bool]] = []
+    for entry in entries:
+        try:
+            if entry.is_dir():
+                keyed.append((entry.name + os.sep, entry.path, True))
+            elif fnmatch.fnmatch(entry.name, pattern) and entry.is_file():
+                keyed.append((entry.name, entry.path, False))
+        except OSError:
             continue
-        out.extend(os.path.join(dirpath, f) for f in fnmatch.filter(filenames, pattern))
-    out.sort()
-    return [f for f in out if os.path.isfile(f)]
+    keyed.sort()
+    for _, path, is_dir in keyed:
+        if is_dir:
+            yield from _walk(path, pattern, skip, seen)
+        else:
+            yield path
 
 
 def _inside(path: str, directory: str) -> bool:

@@ -493,3 +493,28 @@ def test_a_glob_that_can_match_nothing_is_a_usage_error(tmp_path: Path, pattern:
     shutil.copy(ARTICLE, tmp_path / "sub" / "a.txt")
     result = invoke("predict", tmp_path, "--glob", pattern)
     assert result.exit_code == 2 and message in result.stderr
+
+
+def test_directory_inputs_come_in_sorted_path_order_and_a_link_loop_ends(tmp_path: Path) -> None:
+    # Files are walked one directory at a time (a crawl can hold a million), yet come in the order a sort
+    # of their whole paths gives; a symlink back up the tree is followed once, not forever.
+    names = ["b.txt", "b-c.txt", "b/c.txt", "b/c/z.txt", "a b/x.txt", "a.txt", "B.txt"]
+    for name in names:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ARTICLE, tmp_path / name)
+    (tmp_path / "b" / "loop").symlink_to(tmp_path)
+    result = invoke("predict", tmp_path, "--format", "tsv")
+    assert result.exit_code == 0, result.output
+    files = list(dict.fromkeys(line.split("\t")[0] for line in result.stdout.splitlines()[1:]))
+    assert files == sorted(str(tmp_path / name) for name in names)
+
+
+def test_outputs_that_meet_through_a_symlink_in_the_output_directory_are_refused(tmp_path: Path) -> None:
+    for sub in ("a", "b"):
+        (tmp_path / "in" / sub).mkdir(parents=True)
+        shutil.copy(ARTICLE, tmp_path / "in" / sub / "x.txt")
+    (tmp_path / "out" / "a").mkdir(parents=True)
+    (tmp_path / "out" / "b").symlink_to(tmp_path / "out" / "a")
+    result = invoke("clean", tmp_path / "in", "-o", tmp_path / "out")
+    assert result.exit_code == 1 and "would overwrite the output of" in result.stderr
+    assert str(tmp_path / "in" / "a" / "x.txt") in result.stderr
