@@ -117,7 +117,7 @@ def _unit(word: str) -> int:
 
 
 def _sure_width(text: str, blocks: list[list[tuple[int, int]]]) -> int:
-    """The width a text was wrapped at, if at least three of its lines surely end in a wrap (the next
+    """The width a text was wrapped at, if at least two of its lines surely end in a wrap (the next
     goes on in lower case): the longest of those up to ``MAX_WRAP_WIDTH``; else 0. A longer line is an
     unwrapped paragraph, and in a script whose letters are all lower case (Georgian) any line is
     followed by one in lower case."""
@@ -223,25 +223,25 @@ def _mostly_chained(text: str, blocks: list[list[tuple[int, int]]], joins: list[
     return total > 0 and 3 * joined >= 2 * total
 
 
-def _wrapped_throughout(
+def _split_surely_wrapped(text: str, blocks: list[list[tuple[int, int]]], sure: int) -> list[Span] | None:
+    """The paragraphs of a text with lines that surely end in wraps (``_sure_width``), if two thirds of
+    it sit in chains of wrapped lines (a short block of one line tells nothing either way); else None.
+    Each break is decided alone, so that the lines of a footer below the body come apart, long or
+    short, blank line or not."""
+    if not _mostly_chained(text, blocks, _joins(text, blocks, sure, False, SURE_SLACK), SURE_SLACK * sure):
+        return None
+    wraps = _joins(text, blocks, sure, True, SURE_SLACK)
+    return [_block_span(text, c) for block, j in zip(blocks, wraps, strict=True) for c in _chains(block, j)]
+
+
+def _split_uncased_wrapped(
     text: str, blocks: list[list[tuple[int, int]]], joins: list[list[bool]], uniform: bool
 ) -> list[Span] | None:
-    """The paragraphs of a text that reads as wrapped throughout, else None.
-
-    With lines that surely end in wraps (``_sure_width``), two thirds of the text must sit in chains of
-    wrapped lines (a short block of one line tells nothing either way), and each break is decided alone,
-    so that the lines of a footer below the body come apart, long or short, blank line or not. Without
-    them (scripts without case), two thirds of the breaks must be wraps (``joins``, found at the longest
-    line's width) whose upper line closes nothing, in a uniform text; a block is then one paragraph when
-    any of its breaks could be a wrap at the width most lines reach, since the lines of a script that
-    spaces phrases (Thai) stop at very different lengths, and otherwise a block of lines."""
-    sure = _sure_width(text, blocks)
-    if sure:
-        wraps = _joins(text, blocks, sure, False, SURE_SLACK)
-        if not _mostly_chained(text, blocks, wraps, SURE_SLACK * sure):
-            return None
-        wraps = _joins(text, blocks, sure, True, SURE_SLACK)
-        return [_block_span(text, c) for block, j in zip(blocks, wraps, strict=True) for c in _chains(block, j)]
+    """The paragraphs of a text without such sure wraps (scripts without case), if two thirds of its
+    breaks are wraps (``joins``, found at the longest line's width) whose upper line closes nothing, in
+    a uniform text; else None. A block is then one paragraph when any of its breaks could be a wrap at
+    the width most lines reach, since the lines of a script that spaces phrases (Thai) stop at very
+    different lengths, and otherwise a block of lines."""
     breaks = sum(len(block) - 1 for block in blocks)
     open_wraps = sum(
         join and not _CLOSED.search(text[a:b].rstrip())
@@ -280,13 +280,17 @@ def split_paragraphs(text: str, mode: str = "auto") -> list[Span]:
         return [span for block in blocks for span in _line_spans(text, block)]
     if mode == "blocks":
         return [_block_span(text, block) for block in blocks]
-    if not _continues_in_lower_case(text, blocks) and not _sure_width(text, blocks):
+    sure = _sure_width(text, blocks)
+    if not sure and not _continues_in_lower_case(text, blocks):
         return [span for block in blocks for span in _line_spans(text, block)]
+    wrapped = _split_surely_wrapped(text, blocks, sure) if sure else None
+    if wrapped is not None:
+        return wrapped
     inner = [b - a for block in blocks for a, b in block[:-1]]  # lines a wrap could have ended
     width = max(inner, default=0)
     uniform = all(b - a <= WIDTH_SLACK * width for block in blocks for a, b in block)
     joins = _joins(text, blocks, width, uniform)
-    wrapped = _wrapped_throughout(text, blocks, joins, uniform)
+    wrapped = None if sure else _split_uncased_wrapped(text, blocks, joins, uniform)
     if wrapped is not None:
         return wrapped
     spans: list[Span] = []
