@@ -293,7 +293,9 @@ def _expected_arrays(config: dict[str, Any]) -> dict[str, tuple[int, ...]]:
 def load(path: str | os.PathLike[str] | None = None) -> Model:
     """The model in directory ``path``, or the shipped default model when ``path`` is None."""
     if path is not None and not isinstance(path, (str, os.PathLike)):
-        raise ArgumentError(f"a model is named by its directory's path, not by a {type(path).__name__}")
+        raise ArgumentError(f"a model is named by its directory's path (str or Path), not by {type(path).__name__}")
+    if path is not None and not os.fspath(path):
+        raise ArgumentError("a model path cannot be empty")
     where = default_model_path() if path is None else Path(path)
     if not where.exists():
         raise ModelError(f"{where}: model directory does not exist")

@@ -68,9 +68,7 @@ class Format(str, Enum):
     jsonl = "jsonl"
 
 
-ModelOpt = Annotated[
-    Optional[Path], typer.Option("--model", "-m", help="Model directory (default: the shipped model).")
-]
+ModelOpt = Annotated[Optional[str], typer.Option("--model", "-m", help="Model directory (default: the shipped model).")]
 SplitOpt = Annotated[
     Split,
     typer.Option(
@@ -140,9 +138,15 @@ def _library_errors() -> Iterator[None]:
         raise typer.Exit(2 if isinstance(exc, ArgumentError) else 1) from None
 
 
-def _load(model: Optional[Path]) -> Model:
-    with _library_errors():
+def _load(model: Optional[str]) -> Model:
+    """The model --model names (default: the shipped one). A --model that names no directory is a usage
+    error (exit 2), like any other bad option value; a damaged model directory is a failure (exit 1)."""
+    try:
         return load_model(model)
+    except ClassifierError as exc:
+        _fail(str(exc))
+        usage = isinstance(exc, ArgumentError) or (model is not None and not Path(model).is_dir())
+        raise typer.Exit(2 if usage else 1) from None
 
 
 def _label_list(option: str) -> list[str]:
@@ -379,6 +383,9 @@ def train(
 
     # Quoted, so that the command the model card records can be pasted back into a shell.
     command = "classifier " + shlex.join(sys.argv[1:]) if sys.argv[1:2] == ["train"] else ""
+    for name in eval_sets or []:
+        if not os.path.exists(name):
+            raise typer.BadParameter(f"{name}: no such file or directory", param_hint="--eval")
     with _library_errors():
         metrics = train_and_save(
             data,
@@ -391,6 +398,7 @@ def train(
             jobs=jobs,
             label_weights=_label_weights(weights or []),
             keep=None if keep is None else _label_list(keep),
+            warn=lambda warning: typer.echo(f"classifier: warning: {warning}", err=True),
         )
     typer.echo(f"cross-validation ({metrics['cross_validation']['folds']} folds, grouped by document):")
     typer.echo(format_report(metrics["cross_validation"]))

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .data import Document
-from .errors import ArgumentError
+from .errors import ArgumentError, DataError
 from .metrics import GROUP_FIELDS, score, score_groups
 from .model import Model, check_threshold, kept
 
@@ -21,8 +21,9 @@ def evaluate(
     """Per-class P/R/F1, macro-F1, confusion and the cleaning view of ``model`` on ``docs``.
 
     Each document is classified as a whole, as in real use. Gold labels the model does not know count
-    as errors, and are listed under ``unknown_labels``. ``threshold`` applies to the cleaning view only,
-    which then measures exactly what ``clean`` with that threshold keeps. ``keep`` None: the model's
+    as errors, and are listed under ``unknown_labels``; data with none of the model's labels is a
+    ``DataError`` (the wrong model or the wrong file, not a score of 0). ``threshold`` applies to the
+    cleaning view only, which then measures exactly what ``clean`` with that threshold keeps. ``keep`` None: the model's
     ``default_keep`` (none on an older custom-label model: the cleaning view is then n/a).
 
     ``by``: fields of GROUP_FIELDS ("lang", "source", "kind"); for each, ``report["by_<field>"]`` holds
@@ -44,6 +45,11 @@ def evaluate(
         pred += [p.label for p in predictions]
         stays += kept(predictions, keep_set, threshold)
         texts += doc.texts
+    if true and not set(true) & set(model.labels):
+        raise DataError(
+            f"none of the data's labels ({', '.join(sorted(set(true)))}) is one this model predicts "
+            f"({', '.join(model.labels)}): every score would be 0"
+        )
     labels = list(model.labels) + sorted(set(true) - set(model.labels))
     report = score(true, pred, texts, labels, keep, kept=stays)
     report["cleaning"]["threshold"] = threshold

@@ -320,13 +320,18 @@ class Model:
                     "name them (keep=..., --keep)"
                 )
             return frozenset(self.default_keep)
-        wanted = self.check_labels([keep] if isinstance(keep, str) else keep)
+        wanted = self.check_labels(keep)
         if not wanted:
             raise ArgumentError("keep must name at least one label")
         return wanted
 
     def check_labels(self, labels: Iterable[str]) -> frozenset[str]:
-        """``labels`` as a set, or an ``ArgumentError`` naming any this model does not know."""
+        """``labels`` as a set, or an ``ArgumentError`` naming any this model does not know.
+
+        A single string is one label name: ``keep="reporting"`` would otherwise be read letter by letter.
+        """
+        if isinstance(labels, str):
+            labels = [labels]
         try:
             wanted = frozenset(labels)
         except TypeError:

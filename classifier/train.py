@@ -19,6 +19,7 @@ import math
 import threading
 import time
 import warnings
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from typing import Any
@@ -35,6 +36,10 @@ from .labels import DEFAULT_LABELS, default_keep
 from .metrics import score, score_groups
 from .model import NETWORK_ARRAYS, Model, Weights, linear_scorer, refine_scorer
 from .views import context_views
+
+#: A label is taken for a misspelling of another when that one is this many times as frequent and the
+#: names are a quarter of the longer one's letters apart (at least one edit: "bdoy", "reportng").
+RARE_LABEL_RATIO = 10
 
 #: Inverse regularisation strength of stage 1 (n-grams) and stages 2 and 3 (context). Stage 1 at 16 rather than
 #: 4 lets the n-grams of languages with few pages weigh enough: stage-1 out-of-fold macro-F1 0.764 -> 0.773
@@ -300,6 +305,7 @@ def train_model(
     jobs: int = 2,
     label_weights: Mapping[str, float] | None = None,
     keep: Sequence[str] | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> tuple[Model, dict[str, Any]]:
     """Fit a model on ``docs``; returns it with a document-grouped cross-validation report.
 
@@ -308,7 +314,8 @@ def train_model(
     ``reporting`` up makes the model as reluctant to drop article text as real pages warrant.
 
     ``jobs`` fits run at once in threads; every fit has its own fixed seed, so the result does not
-    depend on ``jobs``. ``keep`` becomes the model's ``default_keep`` (see ``_default_keep``).
+    depend on ``jobs``. ``keep`` becomes the model's ``default_keep`` (see ``_default_keep``). ``warn``
+    gets each of ``data_warnings`` (default: Python's ``warnings.warn``).
     """
     _require_training_packages()
     say = progress or (lambda _msg: None)
@@ -320,12 +327,16 @@ def train_model(
     y = np.array([index[label] for d in docs for label in d.labels])
     texts = [t for d in docs for t in d.texts]
     groups = np.repeat(np.arange(len(docs)), [len(d.texts) for d in docs])
-    n_folds = min(folds, len(docs))
+    page_of_doc = _pages(docs)
+    n_pages = int(page_of_doc.max()) + 1
+    n_folds = min(folds, n_pages)
     if n_folds < 2:
         raise DataError("training needs at least two documents")
+    for message in data_warnings(docs, n_pages, folds):
+        (warn or _python_warning)(message)
     say(f"featurizing {len(docs)} documents, {len(y)} paragraphs")
     x1, dense = _stage1_matrix(docs, HASH_BITS)
-    folds_of_docs = _assign_folds(len(docs), n_folds, seed)
+    folds_of_docs = _assign_folds(n_pages, n_folds, seed)[page_of_doc]
     fold_of = folds_of_docs[groups]
     _check_folds(y, fold_of, n_folds, labels)
     x_fit, y_fit, fold_fit = _with_short_line_variants(docs, x1, y, fold_of, folds_of_docs, index, seed)
@@ -508,6 +519,67 @@ def _check_folds(y: np.ndarray, fold_of: np.ndarray, n_folds: int, labels: Seque
             )
 
 
+def _pages(docs: Sequence[Document]) -> np.ndarray:
+    """A page number per document: documents sharing a ``doc_id`` are one page, so cross-validation
+    never tests on a copy of a page it trained on. With distinct ids it is just the position."""
+    first: dict[str, int] = {}
+    return np.array([first.setdefault(d.doc_id, len(first)) for d in docs], dtype=np.int64)
+
+
+def data_warnings(docs: Sequence[Document], n_pages: int, folds: int) -> list[str]:
+    """What in the training data is probably a mistake but still trainable: repeated document ids,
+    more folds asked than there are pages, and labels that look like misspellings of another.
+
+    A typo in a hand-corrected TSV ("reportng") would otherwise become a label of its own, quietly.
+    """
+    out: list[str] = []
+    if n_pages < len(docs):
+        seen: set[str] = set()
+        repeated = ""
+        for doc in docs:
+            if doc.doc_id in seen:
+                repeated = doc.doc_id
+                break
+            seen.add(doc.doc_id)
+        extra = len(docs) - n_pages
+        out.append(
+            f"{extra} document{'s' * (extra != 1)} repeat{'s' * (extra == 1)} the doc_id of an earlier one "
+            f"(first: {repeated!r}); documents with one id are kept in one cross-validation fold"
+        )
+    if folds > n_pages:
+        out.append(f"{folds} folds asked for {n_pages} distinct documents: using {n_pages}")
+    counts = Counter(label for d in docs for label in d.labels)
+    for label, count in sorted(counts.items(), key=lambda item: item[1]):
+        common = [x for x, n in counts.items() if x != label and n >= RARE_LABEL_RATIO * count]
+        close = [x for x in common if _edit_distance(label, x) <= max(1, max(len(label), len(x)) // 4)]
+        if close:
+            where = next(d for d in docs if label in d.labels)
+            out.append(
+                f"label {label!r} ({count} paragraph{'s' * (count != 1)}, first in {where.origin or where.doc_id}) "
+                f"looks like a misspelling of {close[0]!r} ({counts[close[0]]}); it is trained as a label of its own"
+            )
+    return out
+
+
+def _edit_distance(a: str, b: str) -> int:
+    """Edits (insert, delete, substitute, swap two neighbours) from ``a`` to ``b``: a swap is the
+    commonest typo ("bdoy"), so it counts as one edit, not two."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            row[j] = min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], prev2[j - 2] + 1)
+        prev2, prev = prev, row
+    return prev[-1]
+
+
+def _python_warning(message: str) -> None:
+    warnings.warn(message, UserWarning, stacklevel=3)
+
+
 def _assign_folds(n_docs: int, n_folds: int, seed: int) -> np.ndarray:
     """A fold number per document: a seeded shuffle dealt round-robin, so folds differ by at most one doc."""
     order = np.random.default_rng(seed).permutation(n_docs)
@@ -554,11 +626,13 @@ def train_and_save(
     jobs: int = 2,
     label_weights: Mapping[str, float] | None = None,
     keep: Sequence[str] | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """Train on ``data`` (files/directories), evaluate on ``eval_sets``, write the model directory.
 
     Returns the metrics written to ``metrics.json``. The config records versions, the data hash and the
-    command, so the card says exactly how to rebuild the model.
+    command, so the card says exactly how to rebuild the model. An evaluation set that shares no label
+    with the training data is refused before training, not after it.
     """
     import platform
 
@@ -575,8 +649,23 @@ def train_and_save(
 
     docs = load_documents(data)
     eval_docs = {name: load_documents([name]) for name in eval_sets}
+    trained = {label for d in docs for label in d.labels}
+    for name, edocs in eval_docs.items():
+        gold = {label for d in edocs for label in d.labels}
+        if not gold & trained:
+            raise DataError(
+                f"{name}: none of its labels ({', '.join(sorted(gold))}) is in the training data "
+                f"({', '.join(sorted(trained))})"
+            )
     model, cv = train_model(
-        docs, seed=seed, folds=folds, progress=progress, jobs=jobs, label_weights=label_weights, keep=keep
+        docs,
+        seed=seed,
+        folds=folds,
+        progress=progress,
+        jobs=jobs,
+        label_weights=label_weights,
+        keep=keep,
+        warn=warn,
     )
     stats = corpus_stats(docs)
     model.config["training"].update(

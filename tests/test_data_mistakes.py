@@ -1,0 +1,89 @@
+"""Mistakes in training and evaluation data that are still readable: warned about, or refused early,
+never trained on in silence (a typo'd label, a repeated page, data for another model)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import classifier
+from classifier.cli import app
+from tests.conftest import tiny_documents
+
+runner = CliRunner()
+
+
+def invoke(*args: object):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def _write(path: Path, docs: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(d) + "\n" for d in docs), encoding="utf-8")
+    return path
+
+
+def test_train_warns_of_a_typo_label_a_repeated_page_and_too_many_folds(tmp_path: Path) -> None:
+    docs = tiny_documents()
+    docs[4]["paragraphs"][1]["label"] = "reportnig"  # one corrected line with a typo
+    docs.append(dict(docs[0]))  # the same page twice
+    data = _write(tmp_path / "corrected.jsonl", docs)
+    result = invoke("train", data, "-o", tmp_path / "m", "--folds", "40")
+    assert result.exit_code == 0, result.output
+    assert "label 'reportnig' (1 paragraph, first in " in result.stderr
+    assert "looks like a misspelling of 'reporting'" in result.stderr
+    assert "1 document repeats the doc_id of an earlier one (first: 't0')" in result.stderr
+    assert "40 folds asked for 12 distinct documents: using 12" in result.stderr
+    assert "reportnig" in classifier.load(tmp_path / "m").labels  # warned, not refused
+
+
+def test_labels_of_their_own_are_not_taken_for_typos(tmp_path: Path) -> None:
+    docs = tiny_documents()
+    docs[4]["paragraphs"][1]["label"] = "quote"
+    result = invoke("train", _write(tmp_path / "mine.jsonl", docs), "-o", tmp_path / "m")
+    assert result.exit_code == 0, result.output
+    assert "warning" not in result.stderr
+
+
+def test_evaluating_data_with_none_of_the_models_labels_is_an_error(trained_dir: Path, tmp_path: Path) -> None:
+    docs = tiny_documents()
+    for doc in docs:
+        for para in doc["paragraphs"]:
+            para["label"] = "keep" if para["label"] == "reporting" else "drop"
+    data = _write(tmp_path / "other-labels.jsonl", docs)
+    result = invoke("evaluate", data, "-m", trained_dir)
+    assert result.exit_code == 1
+    assert "none of the data's labels (drop, keep) is one this model predicts" in result.stderr
+    early = invoke("train", data, "-o", tmp_path / "m2", "--eval", data.parent / "never.jsonl")
+    assert early.exit_code == 2 and "never.jsonl: no such file or directory" in early.output
+
+
+def test_train_refuses_an_eval_set_with_other_labels_before_training(tiny_data: Path, tmp_path: Path) -> None:
+    docs = tiny_documents()
+    for doc in docs:
+        for para in doc["paragraphs"]:
+            para["label"] = para["label"].upper()
+    other = _write(tmp_path / "upper.jsonl", docs)
+    result = invoke("train", tiny_data, "-o", tmp_path / "m", "--eval", other)
+    assert result.exit_code == 1
+    assert "upper.jsonl: none of its labels (OTHER, RELATED-LINKS, REPORTING, SUPPORT-APPEAL)" in result.stderr
+    assert "stage 1" not in result.stderr and not (tmp_path / "m").exists()
+
+
+@pytest.mark.parametrize(("value", "message"), [("", "a model path cannot be empty"), ("nope", "does not exist")])
+def test_a_model_option_naming_no_directory_is_a_usage_error(value: str, message: str, tmp_path: Path) -> None:
+    page = tmp_path / "page.txt"
+    page.write_text("Headline\nBody text of the page.\n", encoding="utf-8")
+    result = invoke("predict", page, "-m", value)
+    assert result.exit_code == 2 and message in result.stderr
+    damaged = tmp_path / "damaged"
+    damaged.mkdir()
+    assert invoke("predict", page, "-m", damaged).exit_code == 1  # a model directory that is broken: a failure
+
+
+def test_one_label_given_as_a_string_is_one_label(trained_model: classifier.Model) -> None:
+    assert trained_model.check_labels("reporting") == frozenset({"reporting"})
+    with pytest.raises(classifier.ArgumentError, match="unknown label"):
+        trained_model.check_labels("reportin")
