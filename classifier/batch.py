@@ -101,9 +101,12 @@ def _digest(path: str) -> bytes:
     return hashlib.blake2b(path.encode("utf-8", "surrogateescape"), digest_size=16).digest()
 
 
-def check_destinations(items: Inputs, output_dir: Path, errors: list[str]) -> Iterator[Input]:
+def check_destinations(
+    items: Inputs, output_dir: Path, errors: list[str], warn: Callable[[str], None] = lambda _: None
+) -> Iterator[Input]:
     """The inputs whose mirrored path under ``output_dir`` is safe to write, as they come; an error is
-    appended to ``errors`` for each other.
+    appended to ``errors`` for each other. A file that an earlier argument already gave (named twice,
+    or inside a directory also given) is cleaned once: ``warn`` is told, as ``distinct_files`` does.
 
     An output that is its own input would replace the original without --in-place, and a second input
     mirroring to a name already written would overwrite that output: both are refused, never silently
@@ -119,9 +122,20 @@ def check_destinations(items: Inputs, output_dir: Path, errors: list[str]) -> It
     def key_of(item: Input) -> bytes:
         return _digest(os.path.realpath(os.path.join(base, item.relative)))
 
+    def source_of(item: Input) -> bytes | None:
+        return None if item.path is None else _digest(os.path.realpath(item.path))
+
     claimed: set[bytes] = set()
+    sources: set[bytes] = set()  # of the arguments before the last: only a later one can repeat them
     remember_all = False
     for position, (index, item) in enumerate(items.numbered()):
+        source = source_of(item)
+        if source is not None and source in sources:
+            first = next((i.name for i in items if source_of(i) == source), "an earlier input")
+            warn(f"{item.name}: {'named twice' if first == item.name else f'same file as {first}'}; cleaned once")
+            continue
+        if source is not None and index < last:
+            sources.add(source)
         plain = os.path.join(base, item.relative)
         target = os.path.realpath(plain)
         key = _digest(target)

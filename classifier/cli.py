@@ -73,7 +73,8 @@ SplitOpt = Annotated[
     Split,
     typer.Option(
         "--split",
-        help="Paragraphs are lines, blank-line blocks, or auto: lines, with hard-wrapped blocks kept whole.",
+        help="Paragraphs are lines, blank-line blocks, or auto: one per line, except that the lines of a "
+        "hard-wrapped paragraph (found from the width the text was wrapped at) stay together.",
     ),
 ]
 JobsOpt = Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes for many files.")]
@@ -125,6 +126,10 @@ HtmlOpt = Annotated[
 
 def _fail(message: str) -> None:
     typer.echo(f"classifier: error: {message}", err=True)
+
+
+def _warn(message: str) -> None:
+    typer.echo(f"classifier: warning: {message}", err=True)
 
 
 @contextmanager
@@ -256,15 +261,15 @@ def clean(
     wanted = _keep_labels(m, keep)
     items: Iterable[Input] = found
     if in_place:
-        items = distinct_files(items, lambda warning: typer.echo(f"classifier: warning: {warning}", err=True))
+        items = distinct_files(items, _warn)
     elif output_dir is not None:
-        items = check_destinations(found, output_dir, failures)
+        items = check_destinations(found, output_dir, failures, _warn)
     func = clean_html_file if html else clean_one
     extra = (wanted, split.value, output_dir, in_place, threshold)
     results = run(func, m, items, extra, 1 if found.has_stdin else jobs, len(found))
     for result in _progress(results, len(found)):
         for warning in result.warnings:
-            typer.echo(f"classifier: warning: {warning}", err=True)
+            _warn(warning)
         if result.error:
             failures.append(result.error)
         elif result.output:
@@ -298,6 +303,9 @@ def predict(
         Format,
         typer.Option("--format", "-f", help="text for reading, tsv for correcting and retraining, jsonl for programs."),
     ] = Format.text,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Same as --format jsonl (as in evaluate and info).", show_default=False)
+    ] = False,
     split: SplitOpt = Split.auto,
     jobs: JobsOpt = 1,
     glob: GlobOpt = DEFAULT_GLOB,
@@ -307,6 +315,10 @@ def predict(
 
     The TSV can be corrected by hand and given to 'classifier train' or 'classifier evaluate'.
     """
+    if as_json:
+        if fmt not in (Format.text, Format.jsonl):
+            raise typer.BadParameter(f"--json means --format jsonl, not {fmt.value}", param_hint="--json")
+        fmt = Format.jsonl
     items = _inputs(inputs, glob, html)
     failures = items.errors
     m = _load(model)
@@ -317,7 +329,7 @@ def predict(
     results = run(func, m, items, (split.value,), 1 if items.has_stdin else jobs, len(items))
     for result in _progress(results, len(items)):
         for warning in result.warnings:
-            typer.echo(f"classifier: warning: {warning}", err=True)
+            _warn(warning)
         if result.error:
             failures.append(result.error)
             continue
@@ -330,7 +342,8 @@ def predict(
                     f"{tsv_escape(row['file'])}\t{row['index']}\t{row['label']}\t{row['score']:.4f}\t{tsv_escape(text)}\n"
                 )
             else:
-                prefix = f"{row['file']}:{row['index']}" if len(items) > 1 else str(row["index"])
+                name = tsv_escape(_printable(row["file"]))  # a tab or newline in a name would break the columns
+                prefix = f"{name}:{row['index']}" if len(items) > 1 else str(row["index"])
                 out.write(f"{prefix}\t{row['label']:<15} {row['score']:.2f}  {' '.join(text.split())}\n")
         out.flush()
     _finish(failures)
@@ -398,7 +411,7 @@ def train(
             jobs=jobs,
             label_weights=_label_weights(weights or []),
             keep=None if keep is None else _label_list(keep),
-            warn=lambda warning: typer.echo(f"classifier: warning: {warning}", err=True),
+            warn=_warn,
         )
     typer.echo(f"cross-validation ({metrics['cross_validation']['folds']} folds, grouped by document):")
     typer.echo(format_report(metrics["cross_validation"]))

@@ -292,7 +292,8 @@ class Model:
         """``text`` without the paragraphs whose label is not in ``keep``; kept ones byte-for-byte.
 
         ``keep`` None: the model's ``default_keep``. ``threshold`` trades article text kept against junk
-        dropped (see ``kept``); None: most likely label.
+        dropped (the rule of ``classifier.model.kept``); None: a paragraph stays when its most likely
+        label is kept.
         """
         require_text(text)
         keep_set = self.keep_labels(keep)

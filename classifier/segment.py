@@ -266,7 +266,8 @@ def _split_uncased_wrapped(
 def require_text(text: object) -> None:
     """An ``InputError`` for anything but str: bytes would be split and classified as their repr."""
     if not isinstance(text, str):
-        raise InputError(f"text must be str, not {type(text).__name__}; decode bytes first")
+        hint = "; decode bytes first" if isinstance(text, (bytes, bytearray)) else ""
+        raise InputError(f"text must be str, not {type(text).__name__}{hint}")
 
 
 def split_paragraphs(text: str, mode: str = "auto") -> list[Span]:

@@ -86,8 +86,9 @@ def test_classify_refuses_what_is_not_a_list_of_paragraphs(trained_model: classi
 @pytest.mark.parametrize("bad", [None, b"bytes", 3])
 def test_text_functions_refuse_what_is_not_text(trained_model: classifier.Model, bad: object) -> None:
     for call in (classifier.split_paragraphs, trained_model.label, trained_model.clean):
-        with pytest.raises(classifier.InputError, match="text must be str"):
+        with pytest.raises(classifier.InputError, match="text must be str") as caught:
             call(bad)  # type: ignore[arg-type]
+        assert ("decode bytes first" in str(caught.value)) == isinstance(bad, bytes)
 
 
 def test_clean_accepts_one_label_as_a_string_and_refuses_bad_keep_values(trained_model: classifier.Model) -> None:

@@ -296,6 +296,31 @@ def test_clean_in_place_cleans_a_file_once_however_often_it_is_named(tmp_path: P
     assert len(warnings) == 2 and "same file as" in warnings[0] and "named twice" in warnings[1]
 
 
+def test_clean_to_a_directory_cleans_a_file_once_however_often_it_is_named(tmp_path: Path) -> None:
+    src = tmp_path / "pages"
+    (src / "sub").mkdir(parents=True)
+    shutil.copy(ARTICLE, src / "sub" / "a.txt")
+    twice = invoke("clean", src / "sub" / "a.txt", src / "sub" / "a.txt", "-o", tmp_path / "out1")
+    assert twice.exit_code == 0, twice.output  # was: its second name clashed with its own output
+    assert [p.name for p in (tmp_path / "out1").iterdir()] == ["a.txt"]
+    nested = invoke("clean", src, src / "sub", "-o", tmp_path / "out2")
+    assert nested.exit_code == 0, nested.output
+    assert sorted(str(p.relative_to(tmp_path / "out2")) for p in (tmp_path / "out2").rglob("*.txt")) == ["sub/a.txt"]
+    for result in (twice, nested):
+        assert result.stderr.count("; cleaned once") == 1
+
+
+def test_predict_json_is_jsonl_and_names_with_tabs_stay_one_column(tmp_path: Path) -> None:
+    odd = tmp_path / "a\tb.txt"
+    shutil.copy(ARTICLE, odd)
+    rows = [json.loads(line) for line in invoke("predict", ARTICLE, "--json").stdout.splitlines()]
+    assert rows and {"file", "index", "label", "score", "text"} <= set(rows[0])
+    assert invoke("predict", ARTICLE, "--json", "--format", "tsv").exit_code == 2
+    text = invoke("predict", odd, ARTICLE).stdout.splitlines()
+    assert all(line.count("\t") == 1 for line in text)
+    assert text[0].startswith(str(odd).replace("\t", "\\t") + ":0\t")
+
+
 def test_train_reports_bad_data_with_file_and_line(tmp_path: Path) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"paragraphs": [{"text": "x", "label": "other"}]}\n{oops\n')
