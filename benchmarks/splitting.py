@@ -13,6 +13,9 @@ produce, rebuilt from labeled pages (default: ``training_data/``):
 - folded: every paragraph of the page hard-wrapped at 72 columns, with no blank lines at all (``fold -s``
   over one paragraph per line); share of paragraphs kept whole.
 
+wrapped+glued and folded are also measured at 60 columns, where more of a line's breaks fall before a
+capitalised word (German nouns) and fewer lines nearly fill the width.
+
 Run: python benchmarks/splitting.py [DATA...]
 """
 
@@ -39,10 +42,11 @@ def main(paths: list[str]) -> None:
                 n["wrapped_ok"] += sum(w in got for w in wrapped)
         n["lines"] += 1
         n["lines_ok"] += len(split_paragraphs("\n".join(doc.texts))) == len(doc.texts)
-        folded = [textwrap.fill(t, 72) for t in doc.texts]
-        got = {s.text for s in split_paragraphs("\n".join(folded))}
-        n["folded"] += len(folded)
-        n["folded_ok"] += sum(f in got for f in folded)
+        for kind, width in (("folded", 72), ("folded@60", 60)):
+            folded = [textwrap.fill(t, width) for t in doc.texts]
+            got = {s.text for s in split_paragraphs("\n".join(folded))}
+            n[kind] += len(folded)
+            n[kind + "_ok"] += sum(f in got for f in folded)
         tail = 0
         while tail < len(doc.labels) and doc.labels[-1 - tail] != "reporting":
             tail += 1
@@ -54,21 +58,25 @@ def main(paths: list[str]) -> None:
             got = {s.text for s in split_paragraphs(wrapped + "\n\n" + "\n".join(doc.texts[-tail:]))}
             n["wrapped+tail"] += 1
             n["wrapped+tail_ok"] += all(t in got for t in doc.texts[-tail:])
-            got = {s.text for s in split_paragraphs(wrapped + "\n" + "\n".join(doc.texts[-tail:]))}
-            n["wrapped+glued"] += 1
-            n["wrapped+glued_ok"] += textwrap.fill(body[-1], 72) in got and all(t in got for t in doc.texts[-tail:])
+            for kind, width in (("wrapped+glued", 72), ("wrapped+glued@60", 60)):
+                wrapped = "\n\n".join(textwrap.fill(t, width) for t in body)
+                got = {s.text for s in split_paragraphs(wrapped + "\n" + "\n".join(doc.texts[-tail:]))}
+                n[kind] += 1
+                n[kind + "_ok"] += textwrap.fill(body[-1], width) in got and all(t in got for t in doc.texts[-tail:])
     for kind, what in (
         ("wrapped", "paragraphs kept whole"),
         ("lines", "pages split exactly"),
         ("mixed", "pages split exactly"),
         ("wrapped+tail", "pages with their junk lines split"),
         ("wrapped+glued", "pages with their junk lines split"),
+        ("wrapped+glued@60", "the same, wrapped at 60 columns"),
         ("folded", "paragraphs kept whole"),
+        ("folded@60", "the same, folded at 60 columns"),
     ):
         if n[kind]:  # pages without three long body paragraphs (or a junk tail) give no cases
-            print(f"{kind:13s} {n[kind + '_ok'] / n[kind]:7.2%} {what} (of {n[kind]})")
+            print(f"{kind:16s} {n[kind + '_ok'] / n[kind]:7.2%} {what} (of {n[kind]})")
         else:
-            print(f"{kind:13s} no cases")
+            print(f"{kind:16s} no cases")
 
 
 if __name__ == "__main__":

@@ -154,6 +154,33 @@ def test_auto_splits_a_footer_glued_below_a_hard_wrapped_body() -> None:
     assert [s.text for s in split_paragraphs(text)] == [*wrapped, *_FOOTER]
 
 
+def test_auto_splits_a_footer_glued_below_a_german_body_wrapped_at_60() -> None:
+    # German nouns are capitalised, so few wrapped lines go on in lower case, and before a long compound
+    # a line ends far short of 60 columns. What shows those wraps is that the next word had no room.
+    body = [
+        "Nach langen Diskussionen hat der Gemeinderat das Hochwasserschutzkonzept für die Uferpromenade"
+        " beschlossen. Vorgesehen sind Schutzmauern, Rückhaltebecken und Entwässerungsgräben entlang der"
+        " Ache, deren Kosten die Landesregierung zur Hälfte übernimmt.",
+        "Bürgermeisterin Katrin Oberhauser sprach von einem Meilenstein. Grundstückseigentümer am Westufer"
+        " kritisierten dagegen das Bürgerbeteiligungsverfahren, weil Informationsveranstaltungen nur"
+        " werktags am Vormittag stattgefunden hätten.",
+        "Die Straßenbauarbeiten sollen im März beginnen. Verkehrsberuhigungsmaßnahmen in der Innenstadt"
+        " und Umleitungsempfehlungen für Pendler will die Stadtverwaltung rechtzeitig im Amtsblatt"
+        " veröffentlichen.",
+    ]
+    footer = [
+        "Foto: Stadt Achental / Pressestelle",
+        "Lesen Sie auch: Neuer Radweg am Seeufer soll im Frühjahr fertig werden",
+        "Mehr aus der Region",
+        "Newsletter abonnieren und keine Meldung aus dem Achental verpassen",
+        "Kommentare",
+        "© 2026 Achentaler Bote, alle Rechte vorbehalten",
+    ]
+    wrapped = [textwrap.fill(p, 60) for p in body]
+    text = "\n\n".join(wrapped) + "\n" + "\n".join(footer) + "\n"
+    assert [s.text for s in split_paragraphs(text)] == [*wrapped, *footer]
+
+
 def test_auto_splits_footer_lines_longer_than_the_wrap_width() -> None:
     footer = [
         "Read more: Why the river bridge has needed repairs for a decade, and what the town plans to do"
