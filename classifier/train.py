@@ -19,7 +19,6 @@ import math
 import threading
 import time
 import warnings
-from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from typing import Any
@@ -30,16 +29,13 @@ from .augment import short_line_variants
 from .cohesion import COHESION_NAMES, cohesion
 from .context import context_features, refine_features
 from .data import Document
+from .data_checks import data_warnings, page_numbers
 from .errors import ArgumentError, DataError
 from .features import DENSE_NAMES, HASH_BITS, NGRAM_MAX, NGRAM_MIN, dense_matrix, hashed_features
 from .labels import DEFAULT_LABELS, default_keep
 from .metrics import score, score_groups
 from .model import NETWORK_ARRAYS, Model, Weights, linear_scorer, refine_scorer
 from .views import context_views
-
-#: A label is taken for a misspelling of another when that one is this many times as frequent and the
-#: names are a quarter of the longer one's letters apart (at least one edit: "bdoy", "reportng").
-RARE_LABEL_RATIO = 10
 
 #: Inverse regularisation strength of stage 1 (n-grams) and stages 2 and 3 (context). Stage 1 at 16 rather than
 #: 4 lets the n-grams of languages with few pages weigh enough: stage-1 out-of-fold macro-F1 0.764 -> 0.773
@@ -327,7 +323,7 @@ def train_model(
     y = np.array([index[label] for d in docs for label in d.labels])
     texts = [t for d in docs for t in d.texts]
     groups = np.repeat(np.arange(len(docs)), [len(d.texts) for d in docs])
-    page_of_doc = _pages(docs)
+    page_of_doc = page_numbers(docs)
     n_pages = int(page_of_doc.max()) + 1
     n_folds = min(folds, n_pages)
     if n_folds < 2:
@@ -517,63 +513,6 @@ def _check_folds(y: np.ndarray, fold_of: np.ndarray, n_folds: int, labels: Seque
                 f"cross-validation fold {k + 1} of {n_folds} trains on documents labeled only "
                 f"{labels[int(rest[0])]!r}; add documents or lower --folds"
             )
-
-
-def _pages(docs: Sequence[Document]) -> np.ndarray:
-    """A page number per document: documents sharing a ``doc_id`` are one page, so cross-validation
-    never tests on a copy of a page it trained on. With distinct ids it is just the position."""
-    first: dict[str, int] = {}
-    return np.array([first.setdefault(d.doc_id, len(first)) for d in docs], dtype=np.int64)
-
-
-def data_warnings(docs: Sequence[Document], n_pages: int, folds: int) -> list[str]:
-    """What in the training data is probably a mistake but still trainable: repeated document ids,
-    more folds asked than there are pages, and labels that look like misspellings of another.
-
-    A typo in a hand-corrected TSV ("reportng") would otherwise become a label of its own, quietly.
-    """
-    out: list[str] = []
-    if n_pages < len(docs):
-        seen: set[str] = set()
-        repeated = ""
-        for doc in docs:
-            if doc.doc_id in seen:
-                repeated = doc.doc_id
-                break
-            seen.add(doc.doc_id)
-        extra = len(docs) - n_pages
-        out.append(
-            f"{extra} document{'s' * (extra != 1)} repeat{'s' * (extra == 1)} the doc_id of an earlier one "
-            f"(first: {repeated!r}); documents with one id are kept in one cross-validation fold"
-        )
-    if folds > n_pages:
-        out.append(f"{folds} folds asked for {n_pages} distinct documents: using {n_pages}")
-    counts = Counter(label for d in docs for label in d.labels)
-    for label, count in sorted(counts.items(), key=lambda item: item[1]):
-        common = [x for x, n in counts.items() if x != label and n >= RARE_LABEL_RATIO * count]
-        close = [x for x in common if _edit_distance(label, x) <= max(1, max(len(label), len(x)) // 4)]
-        if close:
-            where = next(d for d in docs if label in d.labels)
-            out.append(
-                f"label {label!r} ({count} paragraph{'s' * (count != 1)}, first in {where.origin or where.doc_id}) "
-                f"looks like a misspelling of {close[0]!r} ({counts[close[0]]}); it is trained as a label of its own"
-            )
-    return out
-
-
-def _edit_distance(a: str, b: str) -> int:
-    """Edits (insert, delete, substitute, swap two neighbours) from ``a`` to ``b``: a swap is the
-    commonest typo ("bdoy"), so it counts as one edit, not two."""
-    prev2: list[int] = []
-    prev = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        row = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            row[j] = min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1]))
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                row[j] = min(row[j], prev2[j - 2] + 1)
-        prev2, prev = prev, row
-    return prev[-1]
 
 
 def _python_warning(message: str) -> None:

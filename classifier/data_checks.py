@@ -1,0 +1,66 @@
+"""Training data that loads but is probably wrong: warned about before minutes of training, not
+trained on in silence (``train_model`` passes each warning to its caller)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+import numpy as np
+
+from .data import Document
+
+#: A label is taken for a misspelling of another when that one is this many times as frequent and the
+#: names are a quarter of the longer one's letters apart (at least one edit: "bdoy", "reportng").
+RARE_LABEL_RATIO = 10
+
+
+def page_numbers(docs: Sequence[Document]) -> np.ndarray:
+    """A page number per document: documents sharing a ``doc_id`` are one page, so cross-validation
+    never tests on a copy of a page it trained on. With distinct ids it is just the position."""
+    first: dict[str, int] = {}
+    return np.array([first.setdefault(d.doc_id, len(first)) for d in docs], dtype=np.int64)
+
+
+def data_warnings(docs: Sequence[Document], n_pages: int, folds: int) -> list[str]:
+    """What in the training data is probably a mistake but still trainable: repeated document ids,
+    more folds asked than there are pages, and labels that look like misspellings of another.
+
+    A typo in a hand-corrected TSV ("reportng") would otherwise become a label of its own, quietly.
+    """
+    out: list[str] = []
+    if n_pages < len(docs):
+        repeated = next(i for i, n in Counter(d.doc_id for d in docs).items() if n > 1)
+        extra = len(docs) - n_pages
+        out.append(
+            f"{extra} document{'s' * (extra != 1)} repeat{'s' * (extra == 1)} the doc_id of an earlier one "
+            f"(first: {repeated!r}); documents with one id are kept in one cross-validation fold"
+        )
+    if folds > n_pages:
+        out.append(f"{folds} folds asked for {n_pages} distinct documents: using {n_pages}")
+    counts = Counter(label for d in docs for label in d.labels)
+    for label, count in sorted(counts.items(), key=lambda item: item[1]):
+        common = [x for x, n in counts.items() if x != label and n >= RARE_LABEL_RATIO * count]
+        close = [x for x in common if _edit_distance(label, x) <= max(1, max(len(label), len(x)) // 4)]
+        if close:
+            where = next(d for d in docs if label in d.labels)
+            out.append(
+                f"label {label!r} ({count} paragraph{'s' * (count != 1)}, first in {where.origin or where.doc_id}) "
+                f"looks like a misspelling of {close[0]!r} ({counts[close[0]]}); it is trained as a label of its own"
+            )
+    return out
+
+
+def _edit_distance(a: str, b: str) -> int:
+    """Edits (insert, delete, substitute, swap two neighbours) from ``a`` to ``b``: a swap is the
+    commonest typo ("bdoy"), so it counts as one edit, not two."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            row[j] = min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], prev2[j - 2] + 1)
+        prev2, prev = prev, row
+    return prev[-1]
