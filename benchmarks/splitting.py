@@ -3,6 +3,8 @@ produce, rebuilt from labeled pages (default: ``training_data/``):
 
 - wrapped: every page's ``reporting`` paragraphs over 150 characters, hard-wrapped at 72 and at 100
   columns (``textwrap.fill``) and joined with blank lines; share of paragraphs kept whole;
+- wrapped-short: every page's first three ``reporting`` paragraphs (headline included, any length),
+  wrapped at 72 columns with blank lines between them: a short article; share of pages split exactly;
 - lines: every page, one paragraph per line; share of pages split into exactly their paragraphs;
 - mixed: the ``reporting`` paragraphs joined with blank lines, then the junk at the page's end one per
   line (a spider that appends its footer); share of pages split exactly;
@@ -40,6 +42,10 @@ def main(paths: list[str]) -> None:
                 got = {s.text for s in split_paragraphs("\n\n".join(wrapped))}
                 n["wrapped"] += len(wrapped)
                 n["wrapped_ok"] += sum(w in got for w in wrapped)
+        if len(body) >= 2:  # a short article: its first paragraphs, headline included, whatever their length
+            short = [textwrap.fill(t, 72) for t in body[:3]]
+            n["wrapped-short"] += 1
+            n["wrapped-short_ok"] += [s.text for s in split_paragraphs("\n\n".join(short))] == short
         n["lines"] += 1
         n["lines_ok"] += len(split_paragraphs("\n".join(doc.texts))) == len(doc.texts)
         for kind, width in (("folded", 72), ("folded@60", 60)):
@@ -65,6 +71,7 @@ def main(paths: list[str]) -> None:
                 n[kind + "_ok"] += textwrap.fill(body[-1], width) in got and all(t in got for t in doc.texts[-tail:])
     for kind, what in (
         ("wrapped", "paragraphs kept whole"),
+        ("wrapped-short", "pages split exactly"),
         ("lines", "pages split exactly"),
         ("mixed", "pages split exactly"),
         ("wrapped+tail", "pages with their junk lines split"),

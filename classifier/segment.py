@@ -297,14 +297,16 @@ def split_paragraphs(text: str, mode: str = "auto") -> list[Span]:
     if mode == "blocks":
         return [_block_span(text, block) for block in blocks]
     sure = _sure_width(text, blocks)
-    if not sure and not _continues_in_lower_case(text, blocks):
+    inner = [b - a for block in blocks for a, b in block[:-1]]  # lines a wrap could have ended
+    width = max(inner, default=0)
+    uniform = all(b - a <= WIDTH_SLACK * width for block in blocks for a, b in block)
+    # Few lines going on in lower case mean lines, unless the text is blank-line blocks of lines at one
+    # width: German wraps mostly before a capitalised noun, and a short article gives no sure width.
+    if not sure and not _continues_in_lower_case(text, blocks) and not (uniform and len(blocks) > 1):
         return [span for block in blocks for span in _line_spans(text, block)]
     wrapped = _split_surely_wrapped(text, blocks, sure) if sure else None
     if wrapped is not None:
         return wrapped
-    inner = [b - a for block in blocks for a, b in block[:-1]]  # lines a wrap could have ended
-    width = max(inner, default=0)
-    uniform = all(b - a <= WIDTH_SLACK * width for block in blocks for a, b in block)
     joins = _joins(text, blocks, width, uniform)
     wrapped = None if sure else _split_uncased_wrapped(text, blocks, joins, uniform)
     if wrapped is not None:

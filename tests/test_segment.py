@@ -181,6 +181,19 @@ def test_auto_splits_a_footer_glued_below_a_german_body_wrapped_at_60() -> None:
     assert [s.text for s in split_paragraphs(text)] == [*wrapped, *footer]
 
 
+def test_auto_keeps_a_short_german_article_wrapped_with_blank_lines_in_blocks() -> None:
+    # Too short to show two lines going on in lower case: the blocks' lines all stop at one width.
+    paragraphs = [
+        "Hochwasserschutz für die Uferpromenade beschlossen",
+        "Der Gemeinderat hat am Dienstagabend das neue Hochwasserschutzkonzept der Stadt Achental"
+        " beschlossen. Vorgesehen sind Schutzmauern, Rückhaltebecken und Entwässerungsgräben an der Ache.",
+        "Grundstückseigentümer am Westufer kritisierten das Verfahren. Informationsabende hätten nur"
+        " werktags stattgefunden, sagte Sprecher Markus Oberhauser.",
+    ]
+    wrapped = [textwrap.fill(p, 72) for p in paragraphs]
+    assert [s.text for s in split_paragraphs("\n\n".join(wrapped) + "\n")] == wrapped
+
+
 def test_auto_splits_footer_lines_longer_than_the_wrap_width() -> None:
     footer = [
         "Read more: Why the river bridge has needed repairs for a decade, and what the town plans to do"
