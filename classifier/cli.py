@@ -439,7 +439,7 @@ def _label_weights(items: list[str]) -> dict[str, float]:
     return out
 
 
-@app.command(epilog="Example: classifier evaluate ../shared/realdev/*.jsonl --json")
+@app.command(epilog="Example: classifier evaluate labeled/*.jsonl --by lang")
 def evaluate(
     data: Annotated[
         list[str],

@@ -7,6 +7,7 @@ can be shared between threads and pickled to worker processes.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +54,8 @@ def _paragraph_list(paragraphs: Sequence[str]) -> list[str]:
     """``paragraphs`` as a list of str; a bare string or non-text items are caller errors, said plainly."""
     if isinstance(paragraphs, (str, bytes)):
         raise InputError("classify takes a list of paragraphs; for one text use label(text) or clean(text)")
+    if isinstance(paragraphs, (Mapping, set, frozenset)):  # no page order: a dict would give its keys
+        raise InputError(f"paragraphs must be a list of str in page order, not a {type(paragraphs).__name__}")
     try:
         texts = list(paragraphs)
     except TypeError:
@@ -78,7 +81,8 @@ def _chunks(texts: list[str]) -> list[tuple[int, int]]:
 
 def check_threshold(threshold: float | None) -> float | None:
     """``threshold`` if it is None or a probability, else an ``ArgumentError`` saying so."""
-    ok = isinstance(threshold, (int, float)) and not isinstance(threshold, bool) and 0.0 <= threshold <= 1.0
+    # numbers.Real: numpy's float32 scalars are not Python floats, and a threshold often comes from an array.
+    ok = isinstance(threshold, numbers.Real) and not isinstance(threshold, bool) and 0.0 <= threshold <= 1.0
     if threshold is not None and not ok:
         raise ArgumentError(f"threshold must be a probability from 0 to 1, not {threshold!r}")
     return threshold

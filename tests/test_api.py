@@ -77,7 +77,7 @@ def test_clean_rejects_unknown_keep_label(trained_model: classifier.Model) -> No
         trained_model.clean("text", keep=["reportage"])
 
 
-@pytest.mark.parametrize("bad", ["a whole text", b"bytes", [1, 2], None, 3])
+@pytest.mark.parametrize("bad", ["a whole text", b"bytes", [1, 2], None, 3, {"Headline": 1}, {"a", "b"}])
 def test_classify_refuses_what_is_not_a_list_of_paragraphs(trained_model: classifier.Model, bad: object) -> None:
     with pytest.raises(classifier.InputError):
         trained_model.classify(bad)  # type: ignore[arg-type]
@@ -242,3 +242,10 @@ def test_bad_arguments_raise_argument_error(trained_model: classifier.Model, kwa
 def test_load_refuses_what_is_not_a_path(bad: object) -> None:
     with pytest.raises(classifier.ArgumentError, match="directory's path"):
         classifier.load(bad)  # type: ignore[arg-type]
+
+
+def test_a_numpy_threshold_is_a_threshold(trained_model: classifier.Model) -> None:
+    import numpy as np
+
+    text = "Read more:\nThe council approved the budget on Tuesday."
+    assert trained_model.clean(text, threshold=np.float32(0.5)) == trained_model.clean(text, threshold=0.5)
