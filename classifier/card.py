@@ -93,7 +93,7 @@ def model_card(config: dict[str, Any], metrics: dict[str, Any]) -> str:
         (
             "- The training corpus is written for this project (synthetic pages imitating extractor output); real "
             "sites have widgets it has never seen, and scores on real pages are lower than cross-validation."
-            if ours
+            if t.get("project_corpus", ours)  # cards written before the key existed: the shipped model's
             else "- Cross-validation scores text like the training data; expect lower scores on text unlike it."
         ),
         "- Languages with few or no training documents (see the data card) fall back on layout features and "
