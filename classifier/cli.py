@@ -537,11 +537,11 @@ def data_stats(
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
     """Count documents and paragraphs per label, language and page kind."""
-    from .data import load_documents
+    from .data import is_project_corpus, load_documents
     from .stats import corpus_stats, stats_markdown, update_card
 
     with _library_errors():
-        stats = corpus_stats(load_documents(data))
+        stats = corpus_stats(load_documents(data), minimums=is_project_corpus(data))
     if write_card is not None:
         try:
             old = write_card.read_text(encoding="utf-8") if write_card.exists() else ""

@@ -20,6 +20,8 @@ from pathlib import Path
 from .errors import DataError
 
 DATA_SUFFIXES = (".jsonl", ".tsv")
+#: The project's own corpus, beside the package in a checkout (absent from an installed wheel).
+PROJECT_CORPUS = Path(__file__).resolve().parent.parent / "training_data"
 TSV_COLUMNS = ("file", "index", "label", "score", "text")
 _ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
 _UNESCAPES = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r"}
@@ -177,6 +179,12 @@ def load_documents(paths: Iterable[str | os.PathLike[str]]) -> list[Document]:
     if not docs:
         raise DataError("no documents in the given data")
     return docs
+
+
+def is_project_corpus(paths: Iterable[str | os.PathLike[str]]) -> bool:
+    """Whether every data file is in this checkout's ``training_data/``: what lets a model card or the
+    data card speak of "the corpus written for this project" and hold it to that corpus's minimums."""
+    return all(PROJECT_CORPUS in path.resolve().parents for path in data_files(paths))
 
 
 def data_sha256(paths: Iterable[str | os.PathLike[str]]) -> str:

@@ -45,7 +45,7 @@ MINIMUMS: tuple[tuple[str, str, int], ...] = (
 )
 
 
-def corpus_stats(docs: Sequence[Document]) -> dict[str, Any]:
+def corpus_stats(docs: Sequence[Document], minimums: bool | None = None) -> dict[str, Any]:
     """Counts a data card needs, as plain data."""
     labels: Counter[str] = Counter()
     by_lang: dict[str, Counter[str]] = {}
@@ -83,13 +83,15 @@ def corpus_stats(docs: Sequence[Document]) -> dict[str, Any]:
         "clean_percent": round(100 * clean_docs / max(len(docs), 1)),
         "labels_everywhere": sum(len(by_lang.get(lang, {})) >= len(labels) for lang in REQUIRED_LANGUAGES),
     }
-    # The minimums are the default corpus's; a corpus with labels of its own is not held to them.
+    # The minimums are the project corpus's; other data (``minimums`` False), or data with labels of its
+    # own when the caller cannot tell (None), is not held to them.
+    held = set(labels) <= set(DEFAULT_LABELS) if minimums is None else minimums
     stats["minimums"] = (
         [
             {"what": what, "value": _lookup(stats, key), "required": need, "met": _lookup(stats, key) >= need}
             for what, key, need in MINIMUMS
         ]
-        if set(labels) <= set(DEFAULT_LABELS)
+        if held
         else []
     )
     return stats

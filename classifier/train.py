@@ -21,7 +21,6 @@ import time
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -37,9 +36,6 @@ from .labels import DEFAULT_LABELS, default_keep
 from .metrics import score, score_groups
 from .model import NETWORK_ARRAYS, Model, Weights, linear_scorer, refine_scorer
 from .views import context_views
-
-#: The project's own corpus, beside the package in a checkout.
-PROJECT_CORPUS = Path(__file__).resolve().parent.parent / "training_data"
 
 #: Inverse regularisation strength of stage 1 (n-grams) and stages 2 and 3 (context). Stage 1 at 16 rather than
 #: 4 lets the n-grams of languages with few pages weigh enough: stage-1 out-of-fold macro-F1 0.764 -> 0.773
@@ -586,7 +582,7 @@ def train_and_save(
 
     from . import __version__
     from .card import model_card
-    from .data import data_files, data_sha256, load_documents
+    from .data import data_sha256, is_project_corpus, load_documents
     from .evaluate import evaluate
     from .stats import corpus_stats
 
@@ -615,7 +611,7 @@ def train_and_save(
         data_sha256=data_sha256(data),
         # The card may call the corpus "written for this project" only when it is: a user's own data with
         # the default labels is not.
-        project_corpus=all(PROJECT_CORPUS in path.resolve().parents for path in data_files(data)),
+        project_corpus=is_project_corpus(data),
         command=command,
         data_summary={"labels": stats["labels"], "languages": stats["languages"]},
     )

@@ -125,3 +125,12 @@ def test_data_stats_of_custom_labels_holds_them_to_no_news_corpus_minimums(custo
     assert "| minimum |" not in result.stdout and "support-appeal" not in result.stdout
     assert "| language | documents | " in result.stdout
     assert invoke("data-stats", custom_data, "--json").exit_code == 0
+
+
+def test_data_stats_holds_only_the_project_corpus_to_its_minimums(tiny_data: Path) -> None:
+    # The user's own data with the default labels: counts, but no table of the news corpus's minimums.
+    own = invoke("data-stats", tiny_data)
+    assert own.exit_code == 0, own.output
+    assert "Documents" in own.stdout and "required" not in own.stdout
+    project = invoke("data-stats", Path(__file__).parent.parent / "training_data" / "ar.jsonl")
+    assert project.exit_code == 0 and "| minimum | value | required | met |" in project.stdout
