@@ -129,10 +129,10 @@ def check_destinations(
     sources: set[bytes] = set()  # of the arguments before the last: only a later one can repeat them
     remember_all = False
     for position, (index, item) in enumerate(items.numbered()):
-        source = source_of(item)
+        source = source_of(item) if last else None  # one argument never names a file twice
         if source is not None and source in sources:
             first = next((i.name for i in items if source_of(i) == source), "an earlier input")
-            warn(f"{item.name}: {'named twice' if first == item.name else f'same file as {first}'}; cleaned once")
+            warn(_cleaned_once(item.name, first))
             continue
         if source is not None and index < last:
             sources.add(source)
@@ -153,6 +153,11 @@ def check_destinations(
             yield item
 
 
+def _cleaned_once(name: str, first: str) -> str:
+    """The warning for an input that repeats the file of an earlier one, ``first``."""
+    return f"{name}: {'named twice' if first == name else f'same file as {first}'}; cleaned once"
+
+
 def distinct_files(items: Iterable[Input], warn: Callable[[str], None]) -> Iterator[Input]:
     """``items`` without later names of a file already listed (a symlink, a file named twice), calling
     ``warn`` for each name left out.
@@ -163,8 +168,7 @@ def distinct_files(items: Iterable[Input], warn: Callable[[str], None]) -> Itera
     for item in items:
         key = _digest(os.path.realpath(item.path)) if item.path is not None else None
         if key is not None and key in first:
-            again = "named twice" if first[key] == item.name else f"same file as {first[key]}"
-            warn(f"{item.name}: {again}; cleaned once")
+            warn(_cleaned_once(item.name, first[key]))
             continue
         if key is not None:
             first[key] = item.name
