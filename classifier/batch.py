@@ -38,10 +38,10 @@ class FileResult:
         return not self.error
 
 
-def _read(item: Input) -> TextFile:
+def _read(item: Input, encoding: str | None) -> TextFile:
     if item.path is None:
-        return decode(sys.stdin.buffer.read(), item.name)
-    return read_text_file(item.path)
+        return decode(sys.stdin.buffer.read(), item.name, encoding)
+    return read_text_file(item.path, encoding)
 
 
 def drop_unkept(
@@ -61,11 +61,13 @@ def clean_one(
     output_dir: Path | None = None,
     in_place: bool = False,
     threshold: float | None = None,
+    encoding: str | None = None,
 ) -> FileResult:
-    """Clean one input to stdout bytes, to ``output_dir/relative``, or in place."""
+    """Clean one input to stdout bytes, to ``output_dir/relative``, or in place, written back in the
+    encoding it was read in (``encoding``: that of inputs without a BOM, default UTF-8)."""
     result = FileResult(item.name)
     try:
-        source = _read(item)
+        source = _read(item, encoding)
         result.warnings += [source.warning] if source.warning else []
         text, result.dropped = drop_unkept(model, source.text, keep, split, threshold)
         if result.dropped and not text.strip():  # say so: an emptied file is easy to miss in a batch
@@ -83,11 +85,11 @@ def clean_one(
     return result
 
 
-def label_one(model: Model, item: Input, split: str) -> FileResult:
+def label_one(model: Model, item: Input, split: str, encoding: str | None = None) -> FileResult:
     """Label every paragraph of one input."""
     result = FileResult(item.name)
     try:
-        source = _read(item)
+        source = _read(item, encoding)
         result.warnings += [source.warning] if source.warning else []
         result.paragraphs = model.label(source.text, split)
     except ClassifierError as exc:

@@ -23,7 +23,7 @@ from .artifact import load as load_model
 from .batch import FileResult, check_destinations, clean_one, distinct_files, label_one, run
 from .data import TSV_COLUMNS, tsv_escape
 from .errors import ArgumentError, ClassifierError
-from .files import DEFAULT_GLOB, STDIN, Input, Inputs, write_atomic
+from .files import DEFAULT_GLOB, STDIN, Input, Inputs, check_encoding, write_atomic
 from .html import HTML_GLOB, check_available, clean_html_file, label_html_file
 from .model import Model
 
@@ -124,12 +124,47 @@ HtmlOpt = Annotated[
 ]
 
 
+EncodingOpt = Annotated[
+    Optional[str],
+    typer.Option(
+        "--encoding",
+        "-e",
+        help="Encoding of text inputs without a byte-order mark (default UTF-8), e.g. cp1252, latin-1, "
+        "shift_jis; cleaned files are written back in it.",
+        show_default=False,
+    ),
+]
+
+
+def _encoding(name: Optional[str], html: bool) -> Optional[str]:
+    """The codec --encoding names, checked before any file is read; HTML pages declare their own."""
+    if name is None:
+        return None
+    if html:
+        raise typer.BadParameter(
+            "HTML pages declare their charset; --encoding is for text inputs", param_hint="--encoding"
+        )
+    try:
+        return check_encoding(name)
+    except ArgumentError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--encoding") from None
+
+
+#: Carriage return and ANSI erase-line: what a terminal needs to write over the progress bar.
+CLEAR_LINE = "\r\x1b[K"
+
+
 def _fail(message: str) -> None:
     typer.echo(f"classifier: error: {message}", err=True)
 
 
+#: Set while a progress bar is drawn on stderr: a message must first clear the bar's line, or it is
+#: written onto the end of the bar (the bar redraws itself on the next line at its next step).
+_bar_showing = False
+
+
 def _warn(message: str) -> None:
-    typer.echo(f"classifier: warning: {message}", err=True)
+    typer.echo(f"{CLEAR_LINE if _bar_showing else ''}classifier: warning: {message}", err=True)
 
 
 @contextmanager
@@ -194,13 +229,18 @@ def _inputs(inputs: list[str], pattern: str, html: bool = False, exclude: Option
 
 def _progress(results: Iterator[FileResult], total: int) -> Iterator[FileResult]:
     """Show a progress bar on stderr for batches when a person is watching."""
+    global _bar_showing
     if total < 2 or not sys.stderr.isatty():
         yield from results
         return
     with typer.progressbar(length=total, label="files", file=sys.stderr) as bar:
-        for result in results:
-            yield result
-            bar.update(1)
+        _bar_showing = True
+        try:
+            for result in results:
+                yield result
+                bar.update(1)
+        finally:
+            _bar_showing = False
 
 
 def _finish(failures: list[str]) -> None:
@@ -230,6 +270,7 @@ def clean(
     glob: GlobOpt = DEFAULT_GLOB,
     html: HtmlOpt = False,
     threshold: ThresholdOpt = None,
+    encoding: EncodingOpt = None,
 ) -> None:
     """Remove every paragraph whose label is not kept; kept paragraphs stay byte-for-byte.
 
@@ -242,6 +283,7 @@ def clean(
         raise typer.BadParameter("HTML pages are not replaced by text; use --output-dir", param_hint="--in-place")
     if output_dir is not None and output_dir.exists() and not output_dir.is_dir():
         raise typer.BadParameter(f"{output_dir} exists and is not a directory", param_hint="--output-dir")
+    codec = _encoding(encoding, html)
     found = _inputs(inputs, glob, html, exclude=output_dir)
     failures = found.errors
     if in_place and found.has_stdin:
@@ -265,7 +307,7 @@ def clean(
     elif output_dir is not None:
         items = check_destinations(found, output_dir, failures, _warn)
     func = clean_html_file if html else clean_one
-    extra = (wanted, split.value, output_dir, in_place, threshold)
+    extra = (wanted, split.value, output_dir, in_place, threshold) + (() if html else (codec,))
     results = run(func, m, items, extra, 1 if found.has_stdin else jobs, len(found))
     for result in _progress(results, len(found)):
         for warning in result.warnings:
@@ -310,6 +352,7 @@ def predict(
     jobs: JobsOpt = 1,
     glob: GlobOpt = DEFAULT_GLOB,
     html: HtmlOpt = False,
+    encoding: EncodingOpt = None,
 ) -> None:
     """Print the label and probability of every paragraph.
 
@@ -319,6 +362,7 @@ def predict(
         if fmt not in (Format.text, Format.jsonl):
             raise typer.BadParameter(f"--json means --format jsonl, not {fmt.value}", param_hint="--json")
         fmt = Format.jsonl
+    codec = _encoding(encoding, html)
     items = _inputs(inputs, glob, html)
     failures = items.errors
     m = _load(model)
@@ -326,7 +370,8 @@ def predict(
     if fmt is Format.tsv:
         out.write("\t".join(TSV_COLUMNS) + "\n")
     func = label_html_file if html else label_one
-    results = run(func, m, items, (split.value,), 1 if items.has_stdin else jobs, len(items))
+    extra = (split.value,) + (() if html else (codec,))
+    results = run(func, m, items, extra, 1 if items.has_stdin else jobs, len(items))
     for result in _progress(results, len(items)):
         for warning in result.warnings:
             _warn(warning)

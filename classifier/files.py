@@ -1,10 +1,12 @@
 """Reading article files as text and writing results back without ever losing data.
 
-Decoding is lossless: UTF-8 (with or without BOM) and UTF-16 with BOM are recognised; bytes that are not
-valid UTF-8 are carried through unchanged (``surrogateescape``) with a warning, so cleaning a file with
-a stray Latin-1 byte neither crashes nor rewrites its kept paragraphs. Files with NUL bytes (and no
-UTF-16 BOM) are binary and refused. Writes go to a temporary file in the target's directory, are
-fsynced and renamed over the target, so a failure leaves the original untouched.
+Decoding is lossless: UTF-8 (with or without BOM), UTF-16 and UTF-32 with BOM are recognised; bytes that
+are not valid UTF-8 are carried through unchanged (``surrogateescape``) with a warning, so cleaning a file
+with a stray Latin-1 byte neither crashes nor rewrites its kept paragraphs. A file in a legacy encoding
+is read and written back in it when the caller names it (``--encoding cp1252``). Files with NUL bytes
+(and no BOM) are binary and refused, with a hint when they look like UTF-16 without its BOM. Writes go to
+a temporary file in the target's directory, are fsynced and renamed over the target, so a failure leaves
+the original untouched.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from .errors import InputError
+from .errors import ArgumentError, InputError
 
 DEFAULT_GLOB = "*.txt"
 STDIN = "-"
@@ -33,42 +35,88 @@ class TextFile:
     """A decoded input: its text, and how to encode text back the way the file was."""
 
     text: str
-    encoding: str  # "utf-8", "utf-8-sig", "utf-16-le" or "utf-16-be" (the last two written with their BOM)
+    encoding: str  # a Python codec name
+    bom: bytes = b""  # the byte-order mark the file began with, written back before the text
     warning: str = ""
 
     def encode(self, text: str) -> bytes:
         """``text`` in the file's own encoding (BOM included), undecodable bytes restored as they were."""
-        if self.encoding == "utf-16-le":
-            return codecs.BOM_UTF16_LE + text.encode("utf-16-le", errors="surrogatepass")
-        if self.encoding == "utf-16-be":
-            return codecs.BOM_UTF16_BE + text.encode("utf-16-be", errors="surrogatepass")
-        prefix = codecs.BOM_UTF8 if self.encoding == "utf-8-sig" else b""
-        return prefix + text.encode("utf-8", errors="surrogateescape")
+        # UTF-8 read leniently carries bad bytes as lone surrogates (surrogateescape); in UTF-16/32 a lone
+        # surrogate is legal input text and goes back as it came (surrogatepass); other codecs were strict.
+        errors = {"utf-8": "surrogateescape"}.get(
+            self.encoding, "surrogatepass" if "utf" in self.encoding else "strict"
+        )
+        return self.bom + text.encode(self.encoding, errors=errors)
+
+
+#: Encodings recognised by their byte-order mark. UTF-32-LE's BOM begins with UTF-16-LE's, so it is first.
+BOM_ENCODINGS = {
+    "utf-32-le": codecs.BOM_UTF32_LE,
+    "utf-32-be": codecs.BOM_UTF32_BE,
+    "utf-16-le": codecs.BOM_UTF16_LE,
+    "utf-16-be": codecs.BOM_UTF16_BE,
+}
 
 
 def refuse_binary(data: bytes, name: str, kind: str = "text") -> None:
-    """An ``InputError`` for NUL bytes outside UTF-16 (a BOM says where UTF-16's NULs are legitimate)."""
-    if b"\0" in data and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise InputError(f"{name}: binary file (contains NUL bytes), not {kind}")
+    """An ``InputError`` for NUL bytes without a UTF-16/32 BOM (which says where NULs are legitimate)."""
+    if b"\0" in data and not data.startswith(tuple(BOM_ENCODINGS.values())):
+        guess = _bomless_utf16(data)
+        hint = f"; if it is {guess.upper()} text without its byte-order mark, give --encoding {guess}" if guess else ""
+        raise InputError(f"{name}: binary file (contains NUL bytes), not {kind}{hint}")
 
 
-def decode(data: bytes, name: str) -> TextFile:
-    """Decode an input file's bytes (see the module docstring for the rules)."""
-    for bom, encoding in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
-        if data.startswith(bom):
-            try:
-                return TextFile(data[len(bom) :].decode(encoding), encoding)
-            except UnicodeDecodeError as exc:
-                raise InputError(f"{name}: invalid UTF-16 ({exc.reason})") from None
-    refuse_binary(data, name)
-    encoding = "utf-8"
-    if data.startswith(codecs.BOM_UTF8):
-        data, encoding = data[len(codecs.BOM_UTF8) :], "utf-8-sig"
+def _bomless_utf16(data: bytes) -> str:
+    """ "utf-16-le" or "utf-16-be" when NULs fill most bytes on one side of each pair and none on the other,
+    as in Latin-script UTF-16 whose BOM was lost; "" otherwise."""
+    head = data[:4096]
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    half = len(head) // 2
+    if half and odd > half * 0.3 and even == 0:
+        return "utf-16-le"
+    if half and even > half * 0.3 and odd == 0:
+        return "utf-16-be"
+    return ""
+
+
+def check_encoding(name: str) -> str:
+    """The codec name for a user's ``--encoding``; an ``ArgumentError`` for a name Python does not know
+    or for a codec that does not turn bytes into text (rot13, base64)."""
     try:
-        return TextFile(data.decode("utf-8"), encoding)
+        info = codecs.lookup(name)
+    except LookupError:
+        raise ArgumentError(f"unknown encoding: {name!r}") from None
+    if not getattr(info, "_is_text_encoding", True):
+        raise ArgumentError(f"{name!r} is not a text encoding")
+    return info.name
+
+
+def decode(data: bytes, name: str, encoding: str | None = None) -> TextFile:
+    """Decode an input file's bytes (see the module docstring for the rules). ``encoding`` is what a file
+    without a BOM is in (default UTF-8); other than UTF-8 it decodes strictly, so that what is written
+    back is that encoding too."""
+    for codec, bom in BOM_ENCODINGS.items():
+        if data.startswith(bom):
+            return _decode_as(data, name, codec, bom)
+    codec = codecs.lookup(encoding).name if encoding is not None else "utf-8"
+    if codec != "utf-8":
+        # Without a BOM, Python reads bare UTF-16/32 as little-endian and would write a BOM back: name it.
+        return _decode_as(data, name, codec + "-le" if codec in ("utf-16", "utf-32") else codec)
+    refuse_binary(data, name)
+    bom = codecs.BOM_UTF8 if data.startswith(codecs.BOM_UTF8) else b""
+    try:
+        return TextFile(data[len(bom) :].decode("utf-8"), "utf-8", bom)
     except UnicodeDecodeError as exc:
         warning = f"{name}: invalid UTF-8 at byte {exc.start}; undecodable bytes are passed through unchanged"
-        return TextFile(data.decode("utf-8", errors="surrogateescape"), encoding, warning)
+        return TextFile(data[len(bom) :].decode("utf-8", errors="surrogateescape"), "utf-8", bom, warning)
+
+
+def _decode_as(data: bytes, name: str, encoding: str, bom: bytes = b"") -> TextFile:
+    """Strict decoding, for a codec named by a BOM or by the user: a bad byte is an error, not guessed at."""
+    try:
+        return TextFile(data[len(bom) :].decode(encoding), encoding, bom)
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{name}: not valid {encoding} at byte {exc.start} ({exc.reason})") from None
 
 
 def read_bytes(path: str | os.PathLike[str]) -> bytes:
@@ -77,16 +125,17 @@ def read_bytes(path: str | os.PathLike[str]) -> bytes:
     try:
         return Path(path).read_bytes()
     except FileNotFoundError:
-        raise InputError(f"{name}: no such file") from None
+        what = "broken symbolic link" if os.path.islink(name) else "no such file"
+        raise InputError(f"{name}: {what}") from None
     except IsADirectoryError:
         raise InputError(f"{name}: is a directory") from None
     except OSError as exc:
         raise InputError(f"{name}: cannot read ({exc.strerror})") from None
 
 
-def read_text_file(path: str | os.PathLike[str]) -> TextFile:
+def read_text_file(path: str | os.PathLike[str], encoding: str | None = None) -> TextFile:
     """Read and decode one file; an ``InputError`` names the file and the problem."""
-    return decode(read_bytes(path), os.fspath(path))
+    return decode(read_bytes(path), os.fspath(path), encoding)
 
 
 def write_output(target: Path, data: bytes) -> None:
@@ -168,8 +217,11 @@ def _walk(top: str, pattern: str, skip: str | None, seen: set[str] | None = None
 
     Entries of each directory are sorted with a subdirectory's name read as ``name/``, which is the
     order a sort of the whole paths gives, without holding more than one directory's entries per level.
-    Unreadable directories are passed over, as ``os.walk`` does; symlinks to directories are followed,
-    each directory once (``seen``), so a link back up the tree is no endless loop.
+    Hidden entries (``.git``, ``.DS_Store``…) are skipped, as the data loaders skip them; ``top`` itself
+    may be hidden, since the user named it. Unreadable directories are passed over, as ``os.walk`` does;
+    symlinks to directories are followed, each directory once (``seen``), so a link back up the tree is
+    no endless loop. A symlink to nothing is listed, so that reading it fails with its name rather than
+    the file silently going missing from the batch.
     """
     real = os.path.realpath(top)
     seen = set() if seen is None else seen
@@ -183,11 +235,13 @@ def _walk(top: str, pattern: str, skip: str | None, seen: set[str] | None = None
         return
     keyed: list[tuple[str, str, bool]] = []
     for entry in entries:
+        if entry.name.startswith("."):  # .git, editors' and sync tools' files: never articles
+            continue
         try:
             if entry.is_dir():
                 keyed.append((entry.name + os.sep, entry.path, True))
-            elif fnmatch.fnmatch(entry.name, pattern) and entry.is_file():
-                keyed.append((entry.name, entry.path, False))
+            elif fnmatch.fnmatch(entry.name, pattern) and (entry.is_file() or _dangling(entry)):
+                keyed.append((entry.name, entry.path, False))  # a broken link is listed, to fail by name
         except OSError:
             continue
     keyed.sort()
@@ -196,6 +250,10 @@ def _walk(top: str, pattern: str, skip: str | None, seen: set[str] | None = None
             yield from _walk(path, pattern, skip, seen)
         else:
             yield path
+
+
+def _dangling(entry: os.DirEntry[str]) -> bool:
+    return entry.is_symlink() and not os.path.exists(entry.path)
 
 
 def _inside(path: str, directory: str) -> bool:

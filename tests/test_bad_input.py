@@ -112,10 +112,10 @@ def test_file_that_disappears_mid_run(tmp_path: Path, monkeypatch: pytest.Monkey
         (src / name).write_bytes(ARTICLE.read_bytes())
     real_read = batch.read_text_file
 
-    def vanish_then_read(path: str):
+    def vanish_then_read(path: str, encoding: str | None = None):
         if os.path.basename(path) == "b.txt":
             os.unlink(path)
-        return real_read(path)
+        return real_read(path, encoding)
 
     monkeypatch.setattr(batch, "read_text_file", vanish_then_read)
     result = clean(src, "-o", tmp_path / "out")
@@ -210,3 +210,74 @@ def test_failing_stdout_is_a_one_line_error(tmp_path: Path) -> None:
     assert done.stderr.decode().strip().splitlines() == [
         "classifier: error: cannot write output (No space left on device)"
     ]
+
+
+def test_utf32_with_bom_is_read_and_written_back_as_utf32(tmp_path: Path) -> None:
+    # UTF-32-LE's BOM begins with UTF-16-LE's: read as UTF-16 it was text with a NUL after every letter.
+    path = tmp_path / "u32.txt"
+    path.write_bytes(codecs.BOM_UTF32_LE + ARTICLE.read_text(encoding="utf-8").encode("utf-32-le"))
+    result = clean(path)
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes.startswith(codecs.BOM_UTF32_LE)
+    text = result.stdout_bytes.decode("utf-32")
+    assert "wetland park" in text and "Tags:" not in text and "\0" not in text
+
+
+def test_utf16_without_bom_is_refused_with_the_option_that_reads_it(tmp_path: Path) -> None:
+    path = tmp_path / "u16.txt"
+    path.write_bytes(ARTICLE.read_text(encoding="utf-8").encode("utf-16-le"))
+    refused = clean(path)
+    assert refused.exit_code == 1 and "--encoding utf-16-le" in refused.stderr
+    result = clean(path, "--encoding", "utf-16-le")
+    assert result.exit_code == 0, result.output
+    assert not result.stdout_bytes.startswith(codecs.BOM_UTF16_LE)  # no BOM added that was not there
+    text = result.stdout_bytes.decode("utf-16-le")
+    assert "wetland park" in text and "Tags:" not in text
+
+
+def test_legacy_encoding_is_read_and_written_back_in_it(tmp_path: Path) -> None:
+    path = tmp_path / "cp.txt"
+    data = ARTICLE.read_text(encoding="utf-8").replace("Councillors", "Councillors (Conseillers élus)").encode("cp1252")
+    path.write_bytes(data)
+    result = clean(path, "--encoding", "cp1252", "--in-place")
+    assert result.exit_code == 0 and not result.stderr, result.output
+    cleaned = path.read_bytes()
+    assert "Conseillers élus".encode("cp1252") in cleaned and b"Tags:" not in cleaned
+    kept_line = next(line for line in data.splitlines() if line.startswith(b"Councillors"))
+    assert kept_line in cleaned.splitlines()  # byte-for-byte, in cp1252
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--encoding", "no-such-codec"], "unknown encoding"),
+        (["--encoding", "rot13"], "not a text encoding"),
+        (["--encoding", "latin-1", "--html"], "HTML pages declare their charset"),
+    ],
+)
+def test_bad_encoding_option_is_a_usage_error(args: list[str], message: str) -> None:
+    for command in ("clean", "predict"):
+        result = runner.invoke(app, [command, str(ARTICLE), *args])
+        assert result.exit_code == 2 and message in result.stderr, (command, result.output)
+
+
+def test_hidden_files_and_directories_inside_a_directory_are_skipped(tmp_path: Path) -> None:
+    src = tmp_path / "crawl"
+    (src / ".git").mkdir(parents=True)
+    for name in ("a.txt", ".draft.txt", ".git/notes.txt"):
+        (src / name).write_bytes(ARTICLE.read_bytes())
+    result = clean(src, "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in (tmp_path / "out").rglob("*")] == ["a.txt"]
+    named = clean(src / ".git", "-o", tmp_path / "out2")  # a hidden directory the user names is walked
+    assert named.exit_code == 0 and (tmp_path / "out2" / "notes.txt").exists()
+
+
+def test_broken_symlink_in_a_directory_fails_by_name(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_bytes(ARTICLE.read_bytes())
+    (src / "b.txt").symlink_to(tmp_path / "gone.txt")
+    result = clean(src, "-o", tmp_path / "out")
+    assert result.exit_code == 1 and "b.txt: broken symbolic link" in result.stderr
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["a.txt"]
