@@ -225,3 +225,23 @@ def test_auto_keeps_one_line_per_paragraph_in_a_script_without_capitals() -> Non
         "გამოიწერეთ ჩვენი ყოველკვირეული სიახლეები",
     ]
     assert [s.text for s in split_paragraphs("\n".join(lines))] == lines
+
+
+def test_auto_keeps_numbered_lines_of_a_one_per_line_page_apart() -> None:
+    # "1a jornada" goes on with a lower-case letter after the number: read as a wrap, such lines glued
+    # a whole one-per-line page (schedule, tag line, comment rules) into one paragraph.
+    rounds = [("7", "febrero", "Valdemoro"), ("21", "febrero", "Alcoy"), ("8", "marzo", "Teruel")]
+    rounds += [("22", "marzo", "Jaca"), ("5", "abril", "Lorca"), ("19", "abril", "Motril")]
+    rounds += [("3", "mayo", "Cieza"), ("17", "mayo", "Baza"), ("31", "mayo", "Utiel")]
+    lines = [
+        "Torneo Ciudad de Ostrava: el calendario de 2026",
+        "martes, 13 de enero de 2026, 9:05",
+        "El calendario completo de la temporada",
+        *[f"{i}a jornada: {day} de {month} – {town}" for i, (day, month, town) in enumerate(rounds, 1)],
+        "* Fechas sujetas a cambios por parte de la organización del torneo",
+        "Etiquetas",
+        "torneo ostrava, calendario torneo 2026, jornadas torneo ostrava, torneo valdemoro, torneo alcoy, "
+        "torneo teruel, torneo jaca, torneo lorca, torneo motril, torneo cieza",
+        "Aviso: los comentarios ofensivos o sin relación con la noticia serán eliminados por la moderación.",
+    ]
+    assert [s.text for s in split_paragraphs("\n".join(lines))] == lines
