@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
+from typer.core import TyperGroup
 
 from .artifact import load as load_model
 from .batch import FileResult, check_destinations, clean_one, distinct_files, label_one, run
@@ -27,7 +28,45 @@ from .files import DEFAULT_GLOB, STDIN, Input, Inputs, check_encoding, write_ato
 from .html import HTML_GLOB, check_available, clean_html_file, label_html_file
 from .model import Model
 
+# click's error classes, found through the one typer exports: newer typer versions vendor click, so
+# ``import click`` would name other classes than the ones raised.
+_USAGE_ERROR: Any = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
+_CLICK_ERROR: type[Exception] = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+
+
+class _OneLineErrors(TyperGroup):
+    """Usage errors as one line, in the form every other error of the tool takes ("classifier: error:
+    …", exit 2), instead of click's four (usage, hint, blank, error): a script's log then holds one
+    kind of line per failure, and a person still learns where help is."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        if not kwargs.get("standalone_mode", True):
+            return super().main(*args, **kwargs)
+        kwargs["standalone_mode"] = False  # errors come back here rather than being printed by click
+        try:
+            code = super().main(*args, **kwargs)
+        except _CLICK_ERROR as exc:
+            sys.exit(_report(exc))
+        except typer.Abort:
+            typer.echo("Aborted!", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def _report(exc: Any) -> int:
+    """Print a click error as one line (the help, for a command given no arguments); its exit status."""
+    if type(exc).__name__ == "NoArgsIsHelpError":
+        exc.show()
+    elif isinstance(exc, _USAGE_ERROR):  # the command it was given to, for its help
+        where = exc.ctx.command_path if exc.ctx is not None else "classifier"
+        _fail(f"{exc.format_message().rstrip('.')} (see '{where} -h')")
+    else:
+        _fail(exc.format_message())
+    return int(exc.exit_code)
+
+
 app = typer.Typer(
+    cls=_OneLineErrors,
     name="classifier",
     help="Label and clean the paragraphs of extracted article text.",
     context_settings={"help_option_names": ["-h", "--help"]},

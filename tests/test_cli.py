@@ -543,3 +543,26 @@ def test_outputs_that_meet_through_a_symlink_in_the_output_directory_are_refused
     result = invoke("clean", tmp_path / "in", "-o", tmp_path / "out")
     assert result.exit_code == 1 and "would overwrite the output of" in result.stderr
     assert str(tmp_path / "in" / "a" / "x.txt") in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["clean"],  # missing argument
+        ["clean", "a.txt", "--no-such-option"],
+        ["clean", "a.txt", "--threshold", "5"],  # out of range
+        ["predict", "a.txt", "--format", "xml"],  # not a choice
+        ["train", "training_data"],  # missing --output
+        ["no-such-command"],
+    ],
+)
+def test_usage_errors_are_one_line_naming_the_help(args: list[str]) -> None:
+    result = runner.invoke(app, args)
+    lines = result.stderr.splitlines()
+    assert result.exit_code == 2, result.output
+    assert len(lines) == 1 and lines[0].startswith("classifier: error: ") and " -h')" in lines[0], lines
+
+
+def test_no_arguments_print_the_help() -> None:
+    result = runner.invoke(app, [])
+    assert result.exit_code == 2 and "Commands" in result.output and "clean" in result.output
