@@ -96,6 +96,8 @@ def test_undeclared_labels_field_on_a_scrapy_item_is_a_clear_error(pipeline: Cle
 def test_field_that_is_not_text_is_a_clear_error(pipeline: CleanTextPipeline) -> None:
     with pytest.raises(classifier.ClassifierError, match="'text' holds int"):
         pipeline.process_item({"text": 3})
+    with pytest.raises(classifier.ClassifierError, match="'text' is a list with NoneType at index 1"):
+        pipeline.process_item({"text": ["A paragraph.", None]})
 
 
 def test_bad_settings_fail_when_the_pipeline_is_built(trained_model: classifier.Model) -> None:
