@@ -47,7 +47,7 @@ def cohesion(paragraphs: list[str]) -> np.ndarray:
     in any other paragraph (a headline's words recur in the lead right below it)."""
     n = len(paragraphs)
     vocabulary: dict[str, int] = {}
-    ids = array("q")  # every paragraph's word ids, paragraph after paragraph; compact for huge inputs
+    ids = array("i")  # every paragraph's word ids, paragraph after paragraph; 4 bytes each for huge inputs
     counts = np.zeros(n, dtype=np.int64)
     for i, text in enumerate(paragraphs):
         words = _words(text)
@@ -56,8 +56,8 @@ def cohesion(paragraphs: list[str]) -> np.ndarray:
     out = np.zeros((n, len(COHESION_NAMES)))
     if not ids:
         return out
-    word = np.frombuffer(ids, dtype=np.int64)
-    row = np.repeat(np.arange(n), counts)
+    word = np.frombuffer(ids, dtype=np.int32)
+    row = np.repeat(np.arange(n, dtype=np.int32), counts)
     _, first_at = np.unique(word, return_index=True)  # rows are in order, so the first hit is the first row
     _, last_at = np.unique(word[::-1], return_index=True)
     first, last = row[first_at], row[::-1][last_at]
