@@ -148,7 +148,10 @@ def check_destinations(
             errors.append(f"{item.name}: output would overwrite the input; use --in-place or another --output-dir")
         elif key in claimed:
             first = next((i.name for i in items if key_of(i) == key), "an earlier input")
-            errors.append(f"{item.name}: output {target} would overwrite the output of {first}")
+            errors.append(
+                f"{item.name}: output {target} would overwrite the output of {first} "
+                "(inputs are mirrored relative to the argument that named them; clean them to separate --output-dir)"
+            )
         else:
             if remember_all or index < last:
                 claimed.add(key)
