@@ -169,7 +169,7 @@ EncodingOpt = Annotated[
         "--encoding",
         "-e",
         help="Encoding of text inputs without a byte-order mark (default UTF-8), e.g. cp1252, latin-1, "
-        "shift_jis; cleaned files are written back in it.",
+        "shift_jis; clean writes each file back in the encoding it was read in.",
         show_default=False,
     ),
 ]

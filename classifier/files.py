@@ -61,20 +61,28 @@ BOM_ENCODINGS = {
 def refuse_binary(data: bytes, name: str, kind: str = "text") -> None:
     """An ``InputError`` for NUL bytes without a UTF-16/32 BOM (which says where NULs are legitimate)."""
     if b"\0" in data and not data.startswith(tuple(BOM_ENCODINGS.values())):
-        guess = _bomless_utf16(data)
-        hint = f"; if it is {guess.upper()} text without its byte-order mark, give --encoding {guess}" if guess else ""
+        guess = _bomless_unicode(data)
+        hint = (
+            f"; if it is {guess[:6].upper()} text without its byte-order mark, give --encoding {guess}" if guess else ""
+        )
         raise InputError(f"{name}: binary file (contains NUL bytes), not {kind}{hint}")
 
 
-def _bomless_utf16(data: bytes) -> str:
-    """ "utf-16-le" or "utf-16-be" when NULs fill most bytes on one side of each pair and none on the other,
-    as in Latin-script UTF-16 whose BOM was lost; "" otherwise."""
-    head = data[:4096]
-    even, odd = head[0::2].count(0), head[1::2].count(0)
-    half = len(head) // 2
-    if half and odd > half * 0.3 and even == 0:
+def _bomless_unicode(data: bytes) -> str:
+    """The codec of Latin-script UTF-16 or UTF-32 whose BOM was lost, told by where its NULs fall: the
+    last two bytes of each four are always NUL in UTF-32-LE, the first two in -BE; in UTF-16 most bytes
+    on one side of each pair and none on the other. "" for anything else."""
+    head = data[: min(len(data), 4096) // 4 * 4]
+    lanes = [head[i::4].count(0) for i in range(4)]
+    quarter = len(head) // 4
+    if quarter and lanes[2] == lanes[3] == quarter and lanes[0] < quarter:
+        return "utf-32-le"
+    if quarter and lanes[0] == lanes[1] == quarter and lanes[3] < quarter:
+        return "utf-32-be"
+    even, odd = lanes[0] + lanes[2], lanes[1] + lanes[3]
+    if quarter and odd > quarter * 0.6 and even == 0:
         return "utf-16-le"
-    if half and even > half * 0.3 and odd == 0:
+    if quarter and even > quarter * 0.6 and odd == 0:
         return "utf-16-be"
     return ""
 
@@ -99,7 +107,7 @@ def decode(data: bytes, name: str, encoding: str | None = None) -> TextFile:
         if data.startswith(bom):
             return _decode_as(data, name, codec, bom)
     codec = codecs.lookup(encoding).name if encoding is not None else "utf-8"
-    if codec != "utf-8":
+    if codec not in ("utf-8", "utf-8-sig"):  # UTF-8's BOM is found above, and is kept or left out as it was
         # Without a BOM, Python reads bare UTF-16/32 as little-endian and would write a BOM back: name it.
         return _decode_as(data, name, codec + "-le" if codec in ("utf-16", "utf-32") else codec)
     refuse_binary(data, name)
@@ -112,11 +120,20 @@ def decode(data: bytes, name: str, encoding: str | None = None) -> TextFile:
 
 
 def _decode_as(data: bytes, name: str, encoding: str, bom: bytes = b"") -> TextFile:
-    """Strict decoding, for a codec named by a BOM or by the user: a bad byte is an error, not guessed at."""
+    """Strict decoding, for a codec named by a BOM or by the user: a bad byte is an error, not guessed at.
+
+    A file whose bytes hold line feeds that decode to no line break at all was read in the wrong
+    encoding (UTF-8 read as UTF-16 pairs each newline byte with its neighbour): its "paragraphs" would be
+    gibberish, all dropped, and ``--in-place`` would empty the file, so it is refused instead."""
     try:
-        return TextFile(data[len(bom) :].decode(encoding), encoding, bom)
+        text = data[len(bom) :].decode(encoding)
     except UnicodeDecodeError as exc:
         raise InputError(f"{name}: not valid {encoding} at byte {exc.start} ({exc.reason})") from None
+    except (UnicodeError, ValueError) as exc:  # codecs that fail otherwise (punycode, "undefined")
+        raise InputError(f"{name}: not valid {encoding} ({exc})") from None
+    if b"\n" in data and not any(ch in text for ch in "\n\r\x85\u2028"):
+        raise InputError(f"{name}: not {encoding} text (its line breaks do not decode as line breaks)")
+    return TextFile(text, encoding, bom)
 
 
 def read_bytes(path: str | os.PathLike[str]) -> bytes:
@@ -183,8 +200,9 @@ class Inputs:
                 where = "the output directory" if os.path.realpath(raw) == self.skip else "inside the output directory"
                 self.errors.append(f"{raw}: directory is {where}; use --in-place or another --output-dir")
             else:
-                found = sum(1 for _ in _walk(raw, pattern, self.skip))
-                if not found:
+                unreadable = len(self.errors)
+                found = sum(1 for _ in _walk(raw, pattern, self.skip, errors=self.errors))
+                if not found and len(self.errors) == unreadable:
                     self.errors.append(f"{raw}: directory has no files matching {pattern}")
                 self._count += found
 
@@ -212,7 +230,9 @@ class Inputs:
                     yield index, Input(f, f, os.path.relpath(f, raw))
 
 
-def _walk(top: str, pattern: str, skip: str | None, seen: set[str] | None = None) -> Iterator[str]:
+def _walk(
+    top: str, pattern: str, skip: str | None, seen: set[str] | None = None, errors: list[str] | None = None
+) -> Iterator[str]:
     """Paths of the files below ``top`` whose names match ``pattern``, outside ``skip``, in sorted order.
 
     Entries of each directory are sorted with a subdirectory's name read as ``name/``, which is the
@@ -231,7 +251,9 @@ def _walk(top: str, pattern: str, skip: str | None, seen: set[str] | None = None
     try:
         with os.scandir(top) as it:
             entries = list(it)
-    except OSError:
+    except OSError as exc:
+        if errors is not None:
+            errors.append(f"{top}: cannot read directory ({exc.strerror})")
         return
     keyed: list[tuple[str, str, bool]] = []
     for entry in entries:
@@ -247,7 +269,7 @@ def _walk(top: str, pattern: str, skip: str | None, seen: set[str] | None = None
     keyed.sort()
     for _, path, is_dir in keyed:
         if is_dir:
-            yield from _walk(path, pattern, skip, seen)
+            yield from _walk(path, pattern, skip, seen, errors)
         else:
             yield path
 

@@ -281,3 +281,49 @@ def test_broken_symlink_in_a_directory_fails_by_name(tmp_path: Path) -> None:
     result = clean(src, "-o", tmp_path / "out")
     assert result.exit_code == 1 and "b.txt: broken symbolic link" in result.stderr
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["a.txt"]
+
+
+def test_a_wrong_encoding_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    # UTF-8 read as UTF-16 is gibberish that would all be dropped: --in-place emptied the file.
+    path = tmp_path / "a.txt"
+    path.write_bytes(ARTICLE.read_bytes())
+    for codec in ("utf-16", "utf-32-le", "punycode"):
+        result = clean(path, "--encoding", codec, "--in-place")
+        assert result.exit_code == 1 and "Traceback" not in result.output, (codec, result.output)
+        assert "not valid" in result.stderr or "line breaks do not decode" in result.stderr, result.stderr
+    assert path.read_bytes() == ARTICLE.read_bytes()
+
+
+def test_utf32_without_bom_gets_the_option_that_reads_it(tmp_path: Path) -> None:
+    path = tmp_path / "u32.txt"
+    path.write_bytes(ARTICLE.read_text(encoding="utf-8").encode("utf-32-le"))
+    assert "--encoding utf-32-le" in clean(path).stderr
+    result = clean(path, "--encoding", "utf-32-le")
+    assert result.exit_code == 0 and "Tags:" not in result.stdout_bytes.decode("utf-32-le")
+
+
+def test_naming_utf8_with_a_bom_adds_no_bom(tmp_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_bytes(ARTICLE.read_bytes())
+    result = clean(path, "--encoding", "utf-8-sig", "--keep", KEEP_ALL)
+    assert result.exit_code == 0 and result.stdout_bytes == ARTICLE.read_bytes()
+
+
+def test_unreadable_subdirectory_fails_by_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import classifier.files as files
+
+    src = tmp_path / "in"
+    (src / "locked").mkdir(parents=True)
+    (src / "a.txt").write_bytes(ARTICLE.read_bytes())
+    (src / "locked" / "b.txt").write_bytes(ARTICLE.read_bytes())
+    real_scandir = os.scandir
+
+    def scandir(path):  # as for a directory without read permission (tests may run as root)
+        if os.path.basename(path) == "locked":
+            raise PermissionError(13, "Permission denied", path)
+        return real_scandir(path)
+
+    monkeypatch.setattr(files.os, "scandir", scandir)
+    result = clean(src, "-o", tmp_path / "out")
+    assert result.exit_code == 1 and "locked: cannot read directory (Permission denied)" in result.stderr
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["a.txt"]
