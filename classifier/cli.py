@@ -168,21 +168,17 @@ EncodingOpt = Annotated[
     typer.Option(
         "--encoding",
         "-e",
-        help="Encoding of text inputs without a byte-order mark (default UTF-8), e.g. cp1252, latin-1, "
-        "shift_jis; clean writes each file back in the encoding it was read in.",
+        help="Encoding of inputs without a byte-order mark, e.g. cp1252, latin-1, shift_jis (default: UTF-8; "
+        "for --html, the page's declared charset); clean writes text files back in the encoding they were read in.",
         show_default=False,
     ),
 ]
 
 
-def _encoding(name: Optional[str], html: bool) -> Optional[str]:
-    """The codec --encoding names, checked before any file is read; HTML pages declare their own."""
+def _encoding(name: Optional[str]) -> Optional[str]:
+    """The codec --encoding names, checked before any file is read."""
     if name is None:
         return None
-    if html:
-        raise typer.BadParameter(
-            "HTML pages declare their charset; --encoding is for text inputs", param_hint="--encoding"
-        )
     try:
         return check_encoding(name)
     except ArgumentError as exc:
@@ -322,7 +318,7 @@ def clean(
         raise typer.BadParameter("HTML pages are not replaced by text; use --output-dir", param_hint="--in-place")
     if output_dir is not None and output_dir.exists() and not output_dir.is_dir():
         raise typer.BadParameter(f"{output_dir} exists and is not a directory", param_hint="--output-dir")
-    codec = _encoding(encoding, html)
+    codec = _encoding(encoding)
     found = _inputs(inputs, glob, html, exclude=output_dir)
     failures = found.errors
     if in_place and found.has_stdin:
@@ -346,7 +342,7 @@ def clean(
     elif output_dir is not None:
         items = check_destinations(found, output_dir, failures, _warn)
     func = clean_html_file if html else clean_one
-    extra = (wanted, split.value, output_dir, in_place, threshold) + (() if html else (codec,))
+    extra = (wanted, split.value, output_dir, in_place, threshold, codec)
     results = run(func, m, items, extra, 1 if found.has_stdin else jobs, len(found))
     for result in _progress(results, len(found)):
         for warning in result.warnings:
@@ -401,7 +397,7 @@ def predict(
         if fmt not in (Format.text, Format.jsonl):
             raise typer.BadParameter(f"--json means --format jsonl, not {fmt.value}", param_hint="--json")
         fmt = Format.jsonl
-    codec = _encoding(encoding, html)
+    codec = _encoding(encoding)
     items = _inputs(inputs, glob, html)
     failures = items.errors
     m = _load(model)
@@ -409,8 +405,7 @@ def predict(
     if fmt is Format.tsv:
         out.write("\t".join(TSV_COLUMNS) + "\n")
     func = label_html_file if html else label_one
-    extra = (split.value,) + (() if html else (codec,))
-    results = run(func, m, items, extra, 1 if items.has_stdin else jobs, len(items))
+    results = run(func, m, items, (split.value, codec), 1 if items.has_stdin else jobs, len(items))
     for result in _progress(results, len(items)):
         for warning in result.warnings:
             _warn(warning)

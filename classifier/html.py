@@ -17,7 +17,7 @@ from types import ModuleType
 from .artifact import load
 from .batch import FileResult, drop_unkept
 from .errors import ClassifierError, InputError
-from .files import Input, read_bytes, refuse_binary, write_output
+from .files import Input, decode, read_bytes, refuse_binary, write_output
 from .integrations import require
 from .model import Model
 
@@ -73,10 +73,15 @@ def _read_bytes(item: Input) -> bytes:
     return sys.stdin.buffer.read() if item.path is None else read_bytes(item.path)
 
 
-def _extract_file(item: Input, result: FileResult) -> str:
+def _extract_file(item: Input, result: FileResult, encoding: str | None = None) -> str:
+    """The main text of one page. trafilatura decodes the bytes by the page's declared charset unless
+    ``encoding`` overrides it: many pages declare none, and a guess can turn "café" into "cafĂ©"."""
     data = _read_bytes(item)
-    refuse_binary(data, item.name, "HTML")
-    text = extract_text(data)
+    if encoding is None:
+        refuse_binary(data, item.name, "HTML")
+        text = extract_text(data)
+    else:
+        text = extract_text(decode(data, item.name, encoding).text)
     if not text.strip():
         result.warnings.append(f"{item.name}: trafilatura found no main text")
     return text
@@ -90,6 +95,7 @@ def clean_html_file(
     output_dir: Path | None = None,
     in_place: bool = False,
     threshold: float | None = None,
+    encoding: str | None = None,
 ) -> FileResult:
     """Extract and clean one HTML file: UTF-8 text, ending in a newline, to ``output_dir/relative.txt``
     or to stdout bytes.
@@ -100,7 +106,8 @@ def clean_html_file(
     try:
         if in_place:
             raise InputError(f"{item.name}: HTML input cannot be cleaned in place")
-        cleaned, result.dropped = drop_unkept(model, _extract_file(item, result), keep, split, threshold)
+        text = _extract_file(item, result, encoding)
+        cleaned, result.dropped = drop_unkept(model, text, keep, split, threshold)
         data = (cleaned + "\n" if cleaned and not cleaned.endswith("\n") else cleaned).encode("utf-8")
         if output_dir is not None:
             write_output(output_dir / Path(item.relative).with_suffix(OUTPUT_SUFFIX), data)
@@ -111,11 +118,11 @@ def clean_html_file(
     return result
 
 
-def label_html_file(model: Model, item: Input, split: str) -> FileResult:
+def label_html_file(model: Model, item: Input, split: str, encoding: str | None = None) -> FileResult:
     """Extract one HTML file's main text and label every paragraph (``batch.label_one`` for HTML)."""
     result = FileResult(item.name)
     try:
-        result.paragraphs = model.label(_extract_file(item, result), split)
+        result.paragraphs = model.label(_extract_file(item, result, encoding), split)
     except ClassifierError as exc:
         result.error = str(exc)
     return result

@@ -252,7 +252,6 @@ def test_legacy_encoding_is_read_and_written_back_in_it(tmp_path: Path) -> None:
     [
         (["--encoding", "no-such-codec"], "unknown encoding"),
         (["--encoding", "rot13"], "not a text encoding"),
-        (["--encoding", "latin-1", "--html"], "HTML pages declare their charset"),
     ],
 )
 def test_bad_encoding_option_is_a_usage_error(args: list[str], message: str) -> None:

@@ -157,3 +157,13 @@ def test_clean_html_refuses_what_is_not_a_page(trained_model: classifier.Model, 
     # None is what a failed download often gives; it is no page, not an empty one.
     with pytest.raises(classifier.InputError, match="html must be str or bytes"):
         classifier.clean_html(bad, model=trained_model)  # type: ignore[arg-type]
+
+
+def test_cli_html_page_without_a_charset_is_read_in_the_encoding_given(tmp_path: Path, trained_dir: Path) -> None:
+    # Many pages declare no charset; trafilatura's guess is then all there is, unless --encoding says.
+    text = page().replace('<meta charset="utf-8">', "").replace(BODY[0], BODY[0] + " Café crème.")
+    (tmp_path / "p.html").write_bytes(text.encode("latin-1"))
+    args = ["clean", "--html", str(tmp_path / "p.html"), "--model", str(trained_dir)]
+    result = runner.invoke(app, [*args, "--encoding", "latin-1"])
+    assert result.exit_code == 0, result.output
+    assert "Café crème." in result.stdout
