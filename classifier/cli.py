@@ -418,7 +418,8 @@ def predict(
                 out.write(json.dumps({**row, "text": text}, ensure_ascii=False) + "\n")
             elif fmt is Format.tsv:
                 out.write(
-                    f"{tsv_escape(row['file'])}\t{row['index']}\t{row['label']}\t{row['score']:.4f}\t{tsv_escape(text)}\n"
+                    f"{tsv_escape(_printable(row['file']))}\t{row['index']}\t{row['label']}\t{row['score']:.4f}\t"
+                    f"{tsv_escape(text)}\n"
                 )
             else:
                 name = tsv_escape(_printable(row["file"]))  # a tab or newline in a name would break the columns

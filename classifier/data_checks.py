@@ -37,7 +37,7 @@ def data_warnings(docs: Sequence[Document], n_pages: int, folds: int) -> list[st
             f"(first: {repeated!r}); documents with one id are kept in one cross-validation fold"
         )
     if folds > n_pages:
-        out.append(f"{folds} folds asked for {n_pages} distinct documents: using {n_pages}")
+        out.append(f"{folds} cross-validation folds for {n_pages} distinct documents: using {n_pages} folds")
     counts = Counter(label for d in docs for label in d.labels)
     for label, count in sorted(counts.items(), key=lambda item: item[1]):
         common = [x for x, n in counts.items() if x != label and n >= RARE_LABEL_RATIO * count]

@@ -566,3 +566,15 @@ def test_usage_errors_are_one_line_naming_the_help(args: list[str]) -> None:
 def test_no_arguments_print_the_help() -> None:
     result = runner.invoke(app, [])
     assert result.exit_code == 2 and "Commands" in result.output and "clean" in result.output
+
+
+def test_predict_tsv_of_a_file_name_that_is_not_utf8_can_be_trained_on(tmp_path: Path, trained_dir: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    with open(os.path.join(os.fsencode(src), b"bad\xffname.txt"), "wb") as f:
+        f.write(ARTICLE.read_bytes())
+    result = runner.invoke(app, ["predict", str(src), "--format", "tsv", "--model", str(trained_dir)])
+    assert result.exit_code == 0, result.output
+    (tmp_path / "fix.tsv").write_bytes(result.stdout_bytes)
+    scored = runner.invoke(app, ["evaluate", str(tmp_path / "fix.tsv"), "--model", str(trained_dir)])
+    assert scored.exit_code == 0, scored.output

@@ -35,7 +35,7 @@ def test_train_warns_of_a_typo_label_a_repeated_page_and_too_many_folds(tmp_path
     assert "label 'reportnig' (1 paragraph, first in " in result.stderr
     assert "looks like a misspelling of 'reporting'" in result.stderr
     assert "1 document repeats the doc_id of an earlier one (first: 't0')" in result.stderr
-    assert "40 folds asked for 12 distinct documents: using 12" in result.stderr
+    assert "40 cross-validation folds for 12 distinct documents: using 12 folds" in result.stderr
     assert "reportnig" in classifier.load(tmp_path / "m").labels  # warned, not refused
 
 
