@@ -291,12 +291,13 @@ def require_text(text: object) -> None:
         raise InputError(f"text must be str, not {type(text).__name__}{hint}")
 
 
-def split_paragraphs(text: str, mode: str = "auto") -> list[Span]:
+def split_paragraphs(text: str, split: str = "auto") -> list[Span]:
     """Paragraphs of ``text`` in page order; blank lines (whitespace or zero-width characters only) are
-    never paragraphs. ``lines``: every line; ``blocks``: every blank-line-separated block; ``auto``: see
-    the module docstring."""
+    never paragraphs. ``split`` (named as in ``Model.label``, ``Model.clean`` and ``--split``):
+    ``lines``, every line; ``blocks``, every blank-line-separated block; ``auto``, see the module
+    docstring."""
     require_text(text)
-    mode = _check_mode(mode)
+    mode = _check_mode(split)
     blocks = _blocks(text)
     if mode == "lines":
         return [span for block in blocks for span in _line_spans(text, block)]

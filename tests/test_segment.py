@@ -245,3 +245,7 @@ def test_auto_keeps_numbered_lines_of_a_one_per_line_page_apart() -> None:
         "Aviso: los comentarios ofensivos o sin relación con la noticia serán eliminados por la moderación.",
     ]
     assert [s.text for s in split_paragraphs("\n".join(lines))] == lines
+
+
+def test_split_is_named_as_in_label_and_clean() -> None:
+    assert [s.text for s in split_paragraphs("a b\nc d", split="lines")] == ["a b", "c d"]
