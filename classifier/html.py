@@ -1,7 +1,7 @@
 """From HTML to clean article text: trafilatura extracts the main text, the classifier removes the junk
 it leaves behind ("Read more" lists, newsletter boxes, bylines, tag lines).
 
-trafilatura is an optional dependency (``pip install "paragraph-classifier[html]"``) and is imported on
+trafilatura is an optional dependency (``pip install ".[html]"``) and is imported on
 first use only, so ``import classifier`` stays as fast as numpy allows. Without it, extracting text
 raises ``MissingExtraError`` (a ``ClassifierError`` and an ``ImportError``) saying how to install it.
 """

@@ -473,7 +473,7 @@ def test_train_without_scikit_learn_says_how_to_install_it(
 ) -> None:
     monkeypatch.setitem(sys.modules, "sklearn", None)
     result = invoke("train", tiny_data, "--output", tmp_path / "m")
-    assert result.exit_code == 1 and "paragraph-classifier[train]" in result.stderr
+    assert result.exit_code == 1 and '"scikit-learn>=1.7"' in result.stderr and '(the "train" extra)' in result.stderr
     assert not (tmp_path / "m").exists()
 
 

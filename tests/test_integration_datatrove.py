@@ -152,5 +152,5 @@ def test_bad_settings_are_refused(trained_dir: Path) -> None:
 def test_missing_datatrove_is_a_classifier_error_with_the_install_command(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delitem(sys.modules, "classifier.integrations.datatrove")
     monkeypatch.setitem(sys.modules, "datatrove", None)  # what `import datatrove` sees when it is not installed
-    with pytest.raises(MissingExtraError, match=r'pip install "paragraph-classifier\[datatrove\]"'):
+    with pytest.raises(MissingExtraError, match=r'pip install .*"datatrove>=0\.4".*\(the "datatrove" extra\)'):
         import classifier.integrations.datatrove  # noqa: F401

@@ -142,7 +142,7 @@ def test_from_crawler_reads_the_settings(trained_dir: Path) -> None:
 def test_missing_scrapy_is_a_classifier_error_with_the_install_command(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delitem(sys.modules, "classifier.integrations.scrapy")
     monkeypatch.setitem(sys.modules, "scrapy", None)  # what `import scrapy` sees when it is not installed
-    with pytest.raises(MissingExtraError, match=r'pip install "paragraph-classifier\[scrapy\]"'):
+    with pytest.raises(MissingExtraError, match=r'pip install .*"scrapy>=2\.11".*\(the "scrapy" extra\)'):
         import classifier.integrations.scrapy  # noqa: F401
 
 

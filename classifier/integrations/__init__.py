@@ -5,9 +5,9 @@ Each integration lives in its own module and needs its own optional extra, so th
 numpy-only. Importing ``classifier.integrations`` imports no third-party package; importing one of its
 modules without the extra raises ``MissingExtraError`` with the command that installs it.
 
-    pip install "paragraph-classifier[scrapy]"     # classifier.integrations.scrapy.CleanTextPipeline
-    pip install "paragraph-classifier[datatrove]"  # classifier.integrations.datatrove.ParagraphCleaner
-    pip install "paragraph-classifier[html]"       # classifier.clean_html
+    pip install ".[scrapy]"     # from a checkout: classifier.integrations.scrapy.CleanTextPipeline
+    pip install ".[datatrove]"  # classifier.integrations.datatrove.ParagraphCleaner
+    pip install ".[html]"       # classifier.clean_html
 """
 
 from __future__ import annotations
@@ -29,8 +29,25 @@ class MissingExtraError(ClassifierError, ImportError):
 
 
 def install_hint(extra: str) -> str:
-    """The pip command that installs an extra of this distribution."""
-    return f'pip install "{DIST_NAME}[{extra}]"'
+    """The pip command that installs an extra's dependencies, named one by one from the installed
+    package's metadata: ``pip install "paragraph-classifier[html]"`` would look the package up on an
+    index, where it may not be (installed from a checkout), so that form is the fallback only."""
+    import importlib.metadata  # only on this error path: it costs start-up time
+
+    try:
+        requires = importlib.metadata.requires(DIST_NAME) or []
+    except importlib.metadata.PackageNotFoundError:
+        requires = []
+    wanted = [r.split(";")[0].strip() for r in requires if _for_extra(r, extra)]
+    if not wanted:
+        return f'pip install "{DIST_NAME}[{extra}]"'
+    return "pip install " + " ".join(f'"{r}"' for r in wanted) + f' (the "{extra}" extra)'
+
+
+def _for_extra(requirement: str, extra: str) -> bool:
+    """Whether a metadata requirement line ("scipy>=1.10; extra == 'train'") belongs to ``extra`` only."""
+    _, _, marker = requirement.partition(";")
+    return marker.strip().replace('"', "'") == f"extra == '{extra}'"
 
 
 def require(module: str, extra: str, feature: str) -> ModuleType:
