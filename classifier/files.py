@@ -3,10 +3,11 @@
 Decoding is lossless: UTF-8 (with or without BOM), UTF-16 and UTF-32 with BOM are recognised; bytes that
 are not valid UTF-8 are carried through unchanged (``surrogateescape``) with a warning, so cleaning a file
 with a stray Latin-1 byte neither crashes nor rewrites its kept paragraphs. A file in a legacy encoding
-is read and written back in it when the caller names it (``--encoding cp1252``). Files with NUL bytes
-(and no BOM) are binary and refused, with a hint when they look like UTF-16 without its BOM. Writes go to
-a temporary file in the target's directory, are fsynced and renamed over the target, so a failure leaves
-the original untouched.
+is read and written back in it when the caller names it (``--encoding cp1252``), and refused when that
+encoding plainly does not fit (its newline bytes decode to no line break). Files with NUL bytes (and no
+BOM) are binary and refused, with a hint when they look like UTF-16 or UTF-32 without their BOM. Writes
+go to a temporary file in the target's directory, are fsynced and renamed over the target, so a failure
+leaves the original untouched.
 """
 
 from __future__ import annotations
@@ -238,9 +239,10 @@ def _walk(
     Entries of each directory are sorted with a subdirectory's name read as ``name/``, which is the
     order a sort of the whole paths gives, without holding more than one directory's entries per level.
     Hidden entries (``.git``, ``.DS_Store``…) are skipped, as the data loaders skip them; ``top`` itself
-    may be hidden, since the user named it. Unreadable directories are passed over, as ``os.walk`` does;
-    symlinks to directories are followed, each directory once (``seen``), so a link back up the tree is
-    no endless loop. A symlink to nothing is listed, so that reading it fails with its name rather than
+    may be hidden, since the user named it. A directory that cannot be read is passed over and said in
+    ``errors`` when given (``Inputs`` gives it on its counting walk, so the batch fails by name instead of
+    cleaning part of the tree in silence). Symlinks to directories are followed, each directory once
+    (``seen``), so a link back up the tree is no endless loop. A symlink to nothing is listed, so that reading it fails with its name rather than
     the file silently going missing from the batch.
     """
     real = os.path.realpath(top)
