@@ -18,7 +18,7 @@ from typing import Any
 
 from .errors import ClassifierError
 from .files import Input, Inputs, TextFile, decode, read_text_file, write_atomic, write_output
-from .model import Model, Paragraph, kept
+from .model import Model, Paragraph, kept_rows
 from .segment import join_kept, split_paragraphs
 
 
@@ -49,7 +49,7 @@ def drop_unkept(
 ) -> tuple[str, int]:
     """``text`` without its unkept paragraphs, and how many were dropped (``Model.clean`` plus the count)."""
     spans = split_paragraphs(text, split)
-    keep_mask = kept(model.classify([s.text for s in spans]), keep, threshold)
+    keep_mask = kept_rows(model.probabilities([s.text for s in spans]), model.labels, keep, threshold)
     return join_kept(text, spans, keep_mask), keep_mask.count(False)
 
 

@@ -97,9 +97,23 @@ def kept(predictions: Sequence[Prediction], keep: frozenset[str], threshold: flo
     """
     if threshold is None:
         return [p.label in keep for p in predictions]
+    return [_kept_share(sum(p.scores.get(label, 0.0) for label in keep), threshold) for p in predictions]
+
+
+def _kept_share(probability: float, threshold: float) -> bool:
     # Probabilities of all labels sum to 1 only up to rounding: keeping every label at threshold 1 keeps all.
-    bar = threshold - 1e-9
-    return [sum(p.scores.get(label, 0.0) for label in keep) >= bar for p in predictions]
+    return probability >= threshold - 1e-9
+
+
+def kept_rows(
+    probs: np.ndarray, labels: Sequence[str], keep: frozenset[str], threshold: float | None = None
+) -> list[bool]:
+    """``kept`` on a (paragraphs, labels) probability array: the same rule without a ``Prediction`` per
+    paragraph, which costs more memory than the text itself on a huge input and time on every one."""
+    if threshold is None:
+        return [labels[j] in keep for j in probs.argmax(axis=1).tolist()]
+    columns = [j for j, label in enumerate(labels) if label in keep]
+    return [_kept_share(p, threshold) for p in probs[:, columns].sum(axis=1).tolist()]
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
@@ -303,8 +317,8 @@ class Model:
         keep_set = self.keep_labels(keep)
         check_threshold(threshold)
         spans: list[Span] = split_paragraphs(text, split)
-        preds = self.classify([s.text for s in spans])
-        return join_kept(text, spans, kept(preds, keep_set, threshold))
+        probs = self.probabilities([s.text for s in spans])
+        return join_kept(text, spans, kept_rows(probs, self.labels, keep_set, threshold))
 
     @property
     def default_keep(self) -> tuple[str, ...]:
