@@ -509,7 +509,13 @@ def test_parallel_predict_into_a_closed_pipe_exits_quietly(tmp_path: Path) -> No
         proc.stdout.close()
         err = proc.stderr.read()
         assert proc.wait(timeout=60) == 1
-    assert first.startswith(str(tmp_path / "a000.txt").encode()) and err == b"", err.decode()
+    # On a loaded machine loky's resource tracker (a separate process) may still report a semaphore of
+    # the cancelled pool at exit: its own cosmetic notice, not ours, and not what this test is about.
+    ours, theirs = b"", False
+    for line in err.splitlines(keepends=True):
+        theirs = b"resource_tracker" in line or (theirs and line.startswith(b" "))  # a warning and its source line
+        ours += b"" if theirs else line
+    assert first.startswith(str(tmp_path / "a000.txt").encode()) and ours == b"", err.decode()
 
 
 @pytest.mark.parametrize(("pattern", "message"), [("", "give a file name pattern"), ("sub/*.txt", "names a path")])
