@@ -377,9 +377,14 @@ def predict(
     inputs: InputsArg,
     model: ModelOpt = None,
     fmt: Annotated[
-        Format,
-        typer.Option("--format", "-f", help="text for reading, tsv for correcting and retraining, jsonl for programs."),
-    ] = Format.text,
+        Optional[Format],
+        typer.Option(
+            "--format",
+            "-f",
+            help="text for reading (default), tsv for correcting and retraining, jsonl for programs.",
+            show_default=False,
+        ),
+    ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Same as --format jsonl (as in evaluate and info).", show_default=False)
     ] = False,
@@ -393,10 +398,9 @@ def predict(
 
     The TSV can be corrected by hand and given to 'classifier train' or 'classifier evaluate'.
     """
-    if as_json:
-        if fmt not in (Format.text, Format.jsonl):
-            raise typer.BadParameter(f"--json means --format jsonl, not {fmt.value}", param_hint="--json")
-        fmt = Format.jsonl
+    if as_json and fmt not in (None, Format.jsonl):  # an explicit --format text is a contradiction too
+        raise typer.BadParameter(f"--json means --format jsonl, not {fmt.value}", param_hint="--json")
+    fmt = Format.jsonl if as_json else fmt or Format.text
     codec = _encoding(encoding)
     items = _inputs(inputs, glob, html)
     failures = items.errors

@@ -316,6 +316,8 @@ def test_predict_json_is_jsonl_and_names_with_tabs_stay_one_column(tmp_path: Pat
     rows = [json.loads(line) for line in invoke("predict", ARTICLE, "--json").stdout.splitlines()]
     assert rows and {"file", "index", "label", "score", "text"} <= set(rows[0])
     assert invoke("predict", ARTICLE, "--json", "--format", "tsv").exit_code == 2
+    assert invoke("predict", ARTICLE, "--json", "--format", "text").exit_code == 2  # was JSONL in silence
+    assert invoke("predict", ARTICLE, "--json", "--format", "jsonl").exit_code == 0
     text = invoke("predict", odd, ARTICLE).stdout.splitlines()
     assert all(line.count("\t") == 1 for line in text)
     assert text[0].startswith(str(odd).replace("\t", "\\t") + ":0\t")
