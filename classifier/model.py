@@ -95,25 +95,23 @@ def kept(predictions: Sequence[Prediction], keep: frozenset[str], threshold: flo
     the kept labels together have at least that probability: below 0.5 keeps more article text at the
     cost of more junk, above drops more junk at the cost of some article text.
     """
-    if threshold is None:
-        return [p.label in keep for p in predictions]
-    return [_kept_share(sum(p.scores.get(label, 0.0) for label in keep), threshold) for p in predictions]
-
-
-def _kept_share(probability: float, threshold: float) -> bool:
-    # Probabilities of all labels sum to 1 only up to rounding: keeping every label at threshold 1 keeps all.
-    return probability >= threshold - 1e-9
+    labels = tuple(predictions[0].scores) if predictions else ()
+    return kept_rows(np.array([list(p.scores.values()) for p in predictions]), labels, keep, threshold)
 
 
 def kept_rows(
     probs: np.ndarray, labels: Sequence[str], keep: frozenset[str], threshold: float | None = None
 ) -> list[bool]:
-    """``kept`` on a (paragraphs, labels) probability array: the same rule without a ``Prediction`` per
-    paragraph, which costs more memory than the text itself on a huge input and time on every one."""
+    """``kept`` on a (paragraphs, labels) probability array, columns in ``labels`` order: the rule
+    itself, which ``Model.clean`` applies without building a ``Prediction`` per paragraph (those cost
+    more memory than the text on a huge input, and time on every one)."""
+    if not len(probs):
+        return []
     if threshold is None:
         return [labels[j] in keep for j in probs.argmax(axis=1).tolist()]
     columns = [j for j, label in enumerate(labels) if label in keep]
-    return [_kept_share(p, threshold) for p in probs[:, columns].sum(axis=1).tolist()]
+    # Probabilities of all labels sum to 1 only up to rounding: keeping every label at threshold 1 keeps all.
+    return (probs[:, columns].sum(axis=1) >= threshold - 1e-9).tolist()
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:

@@ -135,14 +135,14 @@ class CleanTextPipeline:
         if isinstance(value, str):
             spans = split_paragraphs(value, self.split)
             paragraphs = [s.text for s in spans]
-        elif isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
-            paragraphs = list(value)
         elif isinstance(value, (list, tuple)):
-            index, bad = next((i, v) for i, v in enumerate(value) if not isinstance(v, str))
-            raise ClassifierError(
-                f"item field {name!r} is a {type(value).__name__} with {type(bad).__name__} at index {index}; "
-                "expected text or a list of paragraph strings"
-            )
+            bad = next(((i, v) for i, v in enumerate(value) if not isinstance(v, str)), None)
+            if bad is not None:
+                raise ClassifierError(
+                    f"item field {name!r} is a {type(value).__name__} with {type(bad[1]).__name__} at index {bad[0]}; "
+                    "expected text or a list of paragraph strings"
+                )
+            paragraphs = list(value)
         else:
             raise ClassifierError(
                 f"item field {name!r} holds {type(value).__name__}; expected text or a list of paragraphs"
