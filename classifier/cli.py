@@ -6,11 +6,13 @@ others are still processed and the failures listed at the end), 2 usage error.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
 import shlex
 import sys
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from enum import Enum
@@ -51,6 +53,26 @@ class _OneLineErrors(TyperGroup):
             typer.echo("Aborted!", err=True)
             sys.exit(1)
         sys.exit(code if isinstance(code, int) else 0)
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            _interrupted()
+            raise typer.Exit(130) from None
+
+
+def _interrupted() -> None:
+    """Say that Ctrl-C was heard, then leave. Every file this tool writes is swapped in whole, so nothing
+    is half-written; the fits a training had running cannot be stopped, and the interpreter would wait
+    for them at exit (a minute, silently), so with such threads alive the process ends at once."""
+    clear = CLEAR_LINE if sys.stderr is not None and sys.stderr.isatty() else ""
+    print(f"{clear}classifier: interrupted; no file was left half-written", file=sys.stderr, flush=True)
+    busy = [t for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon and t.is_alive()]
+    if busy:
+        with contextlib.suppress(OSError, ValueError):
+            sys.stdout.flush()
+        os._exit(130)
 
 
 def _report(exc: Any) -> int:
@@ -654,5 +676,6 @@ def main() -> None:
     except OSError as exc:  # writing results failed (disk full, device error); inputs are never modified
         print(f"classifier: error: cannot write output ({exc.strerror or exc})", file=sys.stderr)
         sys.exit(1)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # outside a command (while starting up)
+        _interrupted()
         sys.exit(130)

@@ -296,7 +296,7 @@ def write_atomic(path: Path, data: bytes) -> None:
 
     The original's permission bits, and its owner and group where this process may set them, are kept
     (a new file gets the umask's bits). On any failure the temp file
-    is removed and the original is untouched; the error surfaces as an ``InputError``.
+    is removed and the original is untouched (also on Ctrl-C); the error surfaces as an ``InputError``.
     """
     path = Path(os.path.realpath(path))  # through symlinks: replace the file, not the link
     directory = path.parent
@@ -325,8 +325,10 @@ def write_atomic(path: Path, data: bytes) -> None:
                 os.chown(tmp, *owner)
         os.chmod(tmp, mode)
         os.replace(tmp, path)
-    except OSError as exc:
+    except BaseException as exc:  # Ctrl-C included: no half-written temp file is left beside the original
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if not isinstance(exc, OSError):
+            raise
         kept = "original left untouched" if existed else "nothing written"
         raise InputError(f"{path}: write failed ({exc.strerror}); {kept}") from None

@@ -261,8 +261,9 @@ _TRAINING = threading.Lock()
 @contextlib.contextmanager
 def _fit_pool(jobs: int) -> Iterator[Executor]:
     """Threads for the fits, ``jobs`` at a time. When training stops early (an error, Ctrl-C) the fits not
-    yet started are dropped: a running solver cannot be stopped, but nothing new starts, so an interrupt
-    ends after the fits in progress instead of after every queued one.
+    yet started are dropped: a running solver cannot be stopped, but nothing new starts. On Ctrl-C control
+    returns at once and the fits in progress finish in their threads; after any other error they are
+    waited for.
 
     Stage 3's networks train for a fixed number of epochs by design; scikit-learn would warn of each
     that it stopped unconverged, so that one warning is silenced while the pool runs. Each fit gets one
@@ -281,8 +282,9 @@ def _fit_pool(jobs: int) -> Iterator[Executor]:
         pool = ThreadPoolExecutor(max_workers=max(1, jobs))
         try:
             yield pool
-        except BaseException:
-            pool.shutdown(wait=True, cancel_futures=True)
+        except BaseException as exc:
+            # Ctrl-C returns at once (the fits in progress end on their own); other errors wait for them.
+            pool.shutdown(wait=not isinstance(exc, KeyboardInterrupt), cancel_futures=True)
             raise
         pool.shutdown(wait=True)
 

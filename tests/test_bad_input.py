@@ -326,3 +326,20 @@ def test_unreadable_subdirectory_fails_by_name(tmp_path: Path, monkeypatch: pyte
     result = clean(src, "-o", tmp_path / "out")
     assert result.exit_code == 1 and "locked: cannot read directory (Permission denied)" in result.stderr
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["a.txt"]
+
+
+def test_ctrl_c_while_cleaning_in_place_leaves_the_file_whole_and_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "article.txt"
+    path.write_bytes(ARTICLE.read_bytes())
+
+    def interrupted(fd: int) -> None:  # Ctrl-C while the cleaned copy is being flushed to disk
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "fsync", interrupted)
+    result = clean(path, "--in-place")
+    assert result.exit_code == 130
+    assert result.stderr == "classifier: interrupted; no file was left half-written\n"
+    assert path.read_bytes() == ARTICLE.read_bytes()
+    assert [p.name for p in tmp_path.iterdir()] == ["article.txt"]  # no temp file left beside it
