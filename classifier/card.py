@@ -85,7 +85,11 @@ def model_card(config: dict[str, Any], metrics: dict[str, Any]) -> str:
             if cv.get(f"by_{field}"):
                 lines += ["", f"### Cross-validation by {title}", "", *_group_table(title, cv[f"by_{field}"])]
     for name, report in metrics.get("evaluations", {}).items():
-        lines += ["", f"## Held-out evaluation: `{name}`", "", f"Command: `{report.get('command', '')}`", ""]
+        shared = report.get("documents_trained_on", 0)
+        title = f"Evaluation on training data: `{name}`" if shared else f"Held-out evaluation: `{name}`"
+        lines += ["", f"## {title}", "", f"Command: `{report.get('command', '')}`", ""]
+        if shared:
+            lines += [f"{shared} of its {report.get('documents', '?')} documents were also trained on.", ""]
         lines += _table(report)
     lines += [
         "",

@@ -522,7 +522,7 @@ def train(
     typer.echo(f"cross-validation ({metrics['cross_validation']['folds']} folds, grouped by document):")
     typer.echo(format_report(metrics["cross_validation"]))
     for name, report in metrics["evaluations"].items():
-        typer.echo(f"\nheld-out: {name}")
+        typer.echo(f"\n{'evaluation (also trained on)' if report.get('documents_trained_on') else 'held-out'}: {name}")
         typer.echo(format_report(report))
     kept = ", ".join(metrics["cross_validation"]["cleaning"]["keep_labels"])
     typer.echo(f"\nwrote {output} (trained in {metrics['train_seconds']} s; cleaning keeps {kept} by default)")

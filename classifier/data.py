@@ -117,14 +117,14 @@ def _jsonl_documents(path: Path) -> Iterator[Document]:
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise DataError(f"{where}: bad JSON ({exc.msg} at column {exc.colno})") from None
+            raise DataError(f"{where}: bad JSON ({exc.msg}: column {exc.colno})") from None
         if not isinstance(obj, dict):
             raise DataError(f"{where}: expected a JSON object, got {type(obj).__name__}")
         paras = obj.get("paragraphs")
         if not isinstance(paras, list) or not paras:
             raise DataError(f"{where}: 'paragraphs' must be a non-empty list")
         texts, labels = [], []
-        for i, para in enumerate(paras):
+        for i, para in enumerate(paras, 1):  # counted from 1, like the line numbers beside them
             if not isinstance(para, dict):
                 raise DataError(f"{where}: paragraph {i} must be an object with 'text' and 'label'")
             text, label = para.get("text"), para.get("label")

@@ -13,6 +13,9 @@ from .data import Document
 #: A label is taken for a misspelling of another when that one is this many times as frequent and the
 #: names are a quarter of the longer one's letters apart (at least one edit: "bdoy", "reportng").
 RARE_LABEL_RATIO = 10
+#: Fewer paragraphs than this cannot teach a label (and are often a stray edit: "navigation" once, "nav"
+#: everywhere else), so they are pointed out.
+FEW_PARAGRAPHS = 5
 
 
 def page_numbers(docs: Sequence[Document]) -> np.ndarray:
@@ -24,7 +27,8 @@ def page_numbers(docs: Sequence[Document]) -> np.ndarray:
 
 def data_warnings(docs: Sequence[Document], n_pages: int, folds: int) -> list[str]:
     """What in the training data is probably a mistake but still trainable: repeated document ids,
-    more folds asked than there are pages, and labels that look like misspellings of another.
+    more folds asked than there are pages, labels that look like misspellings of another, and labels with
+    too few paragraphs to learn.
 
     A typo in a hand-corrected TSV ("reportng") would otherwise become a label of its own, quietly.
     """
@@ -42,12 +46,17 @@ def data_warnings(docs: Sequence[Document], n_pages: int, folds: int) -> list[st
     for label, count in sorted(counts.items(), key=lambda item: item[1]):
         common = [x for x, n in counts.items() if x != label and n >= RARE_LABEL_RATIO * count]
         close = [x for x in common if _edit_distance(label, x) <= max(1, max(len(label), len(x)) // 4)]
+        if not close and count >= FEW_PARAGRAPHS:
+            continue
+        where = next(d for d in docs if label in d.labels)
+        found = f"label {label!r} ({count} paragraph{'s' * (count != 1)}, first in {where.origin or where.doc_id})"
         if close:
-            where = next(d for d in docs if label in d.labels)
             out.append(
-                f"label {label!r} ({count} paragraph{'s' * (count != 1)}, first in {where.origin or where.doc_id}) "
-                f"looks like a misspelling of {close[0]!r} ({counts[close[0]]}); it is trained as a label of its own"
+                f"{found} looks like a misspelling of {close[0]!r} ({counts[close[0]]}); it is trained as a label "
+                "of its own"
             )
+        else:
+            out.append(f"{found} has too few examples to be learned; it is trained as a label of its own")
     return out
 
 

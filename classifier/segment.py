@@ -22,7 +22,10 @@ from .errors import ArgumentError, InputError
 SplitMode = Literal["auto", "lines", "blocks"]
 SPLIT_MODES: tuple[str, ...] = ("auto", "lines", "blocks")
 
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+#: Line endings are those of ``str.splitlines``: besides CR and LF, the Unicode line and paragraph
+#: separators, NEL, and the vertical tab and form feed that text taken from PDFs and Word files carries.
+_ENDINGS = "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+_LINE = re.compile(f"[^{_ENDINGS}]*(?:\r\n|[{_ENDINGS}]|$)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +44,7 @@ def _lines(text: str) -> list[tuple[int, int]]:
         if m.start() == len(text) and m.end() == m.start():
             break
         line = m.group()
-        stripped = line.rstrip("\r\n")
+        stripped = line.rstrip(_ENDINGS)
         out.append((m.start(), m.start() + len(stripped)))
     return out
 

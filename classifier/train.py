@@ -517,6 +517,11 @@ def _check_folds(y: np.ndarray, fold_of: np.ndarray, n_folds: int, labels: Seque
             )
 
 
+def _page_key(doc: Document) -> tuple[str, ...]:
+    """A document's paragraphs with whitespace folded: the same page under another doc_id or file."""
+    return tuple(" ".join(text.split()) for text in doc.texts)
+
+
 def _python_warning(message: str) -> None:
     warnings.warn(message, UserWarning, stacklevel=3)
 
@@ -598,6 +603,14 @@ def train_and_save(
                 f"{name}: none of its labels ({', '.join(sorted(gold))}) is in the training data "
                 f"({', '.join(sorted(trained))})"
             )
+    seen = {_page_key(d) for d in docs}
+    trained_on = {name: sum(_page_key(d) in seen for d in edocs) for name, edocs in eval_docs.items()}
+    for name, shared in trained_on.items():
+        if shared:
+            (warn or _python_warning)(
+                f"{name}: {shared} of its {len(eval_docs[name])} documents are also in the training data; "
+                "its scores will not be held-out"
+            )
     model, cv = train_model(
         docs,
         seed=seed,
@@ -629,6 +642,7 @@ def train_and_save(
             progress(f"evaluating on {name}")
         report = evaluate(model, edocs)
         report["command"] = f"classifier evaluate {name} --model {output}"
+        report["documents_trained_on"] = trained_on[name]
         metrics["evaluations"][name] = report
     save(model, output, metrics=metrics, card=model_card(model.config, metrics))  # atomic: all or nothing
     return metrics

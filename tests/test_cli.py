@@ -198,6 +198,11 @@ def test_train_prints_cross_validation_and_writes_model(tmp_path: Path, tiny_dat
     result = invoke("train", tiny_data, "--output", tmp_path / "m", "--folds", "3", "--seed", "1", "--eval", tiny_data)
     assert result.exit_code == 0, result.output
     assert "cross-validation (3 folds" in result.stdout and "confusion" in result.stdout
+    # Evaluating on the training data itself is allowed, but never presented as held-out.
+    assert f"classifier: warning: {tiny_data}: 12 of its 12 documents are also in the training data" in result.stderr
+    assert "held-out" not in result.stdout and f"evaluation (also trained on): {tiny_data}" in result.stdout
+    card = (tmp_path / "m" / "README.md").read_text(encoding="utf-8")
+    assert "Held-out" not in card and "12 of its 12 documents were also trained on." in card
     info = invoke("info", "--model", tmp_path / "m")
     assert info.exit_code == 0 and "related-links" in info.stdout and "macro-F1" in info.stdout
 

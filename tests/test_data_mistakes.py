@@ -41,10 +41,36 @@ def test_train_warns_of_a_typo_label_a_repeated_page_and_too_many_folds(tmp_path
 
 def test_labels_of_their_own_are_not_taken_for_typos(tmp_path: Path) -> None:
     docs = tiny_documents()
-    docs[4]["paragraphs"][1]["label"] = "quote"
+    for doc in docs[:6]:
+        doc["paragraphs"][1]["label"] = "quote"
     result = invoke("train", _write(tmp_path / "mine.jsonl", docs), "-o", tmp_path / "m")
     assert result.exit_code == 0, result.output
     assert "warning" not in result.stderr
+
+
+def test_a_label_given_once_is_pointed_out(tmp_path: Path) -> None:
+    docs = tiny_documents()
+    docs[4]["paragraphs"][1]["label"] = "footer"  # a stray label, no misspelling of another
+    result = invoke("train", _write(tmp_path / "mine.jsonl", docs), "-o", tmp_path / "m")
+    assert result.exit_code == 0, result.output
+    assert (
+        "classifier: warning: label 'footer' (1 paragraph, first in " in result.stderr
+        and "has too few examples to be learned; it is trained as a label of its own" in result.stderr
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('{"paragraphs": [{"text": "a", "label": "x"}, {"text": "b"}]}', "paragraph 2 has no valid 'label'"),
+        (r'{"paragraphs": [{"text": "a\u12"}]}', r"bad JSON (Invalid \uXXXX escape: column 29)"),
+    ],
+)
+def test_data_errors_count_paragraphs_from_one_and_read_cleanly(tmp_path: Path, line: str, message: str) -> None:
+    data = tmp_path / "bad.jsonl"
+    data.write_text(line + "\n", encoding="utf-8")
+    result = invoke("data-stats", data)
+    assert result.exit_code == 1 and f"bad.jsonl:1: {message}" in result.stderr
 
 
 def test_evaluating_data_with_none_of_the_models_labels_is_an_error(trained_dir: Path, tmp_path: Path) -> None:

@@ -12,6 +12,20 @@ def test_lines_mode_takes_each_non_blank_line() -> None:
     assert all(text[s.start : s.end] == s.text for s in spans)
 
 
+@pytest.mark.parametrize("ending", ["\u2029", "\u2028", "\x85", "\x0c", "\x0b"])
+def test_unicode_and_page_break_line_endings_end_lines(ending: str) -> None:
+    # Text from Word, PDFs and some CMS exports ends lines with these; str.splitlines does too.
+    text = ending.join(["Storm closes the bridge", "The bridge stays shut until Friday.", "Read more:"])
+    for split in ("auto", "lines"):
+        spans = split_paragraphs(text, split)
+        assert [s.text for s in spans] == [
+            "Storm closes the bridge",
+            "The bridge stays shut until Friday.",
+            "Read more:",
+        ]
+        assert all(text[s.start : s.end] == s.text for s in spans)
+
+
 def test_auto_uses_lines_without_blank_lines() -> None:
     assert [s.text for s in split_paragraphs("a\nb\nc\n")] == ["a", "b", "c"]
 
