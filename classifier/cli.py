@@ -22,6 +22,7 @@ from typing import Annotated, Any, Optional
 import typer
 from typer.core import TyperGroup
 
+from .artifact import CONFIG_FILE
 from .artifact import load as load_model
 from .batch import FileResult, check_destinations, clean_one, distinct_files, label_one, run
 from .data import TSV_COLUMNS, tsv_escape
@@ -236,13 +237,14 @@ def _library_errors() -> Iterator[None]:
 
 
 def _load(model: Optional[str]) -> Model:
-    """The model --model names (default: the shipped one). A --model that names no directory is a usage
-    error (exit 2), like any other bad option value; a damaged model directory is a failure (exit 1)."""
+    """The model --model names (default: the shipped one). A --model that names no model directory (none
+    there, a file, a directory without a config.json) is a usage error (exit 2), like any other bad option
+    value; a damaged model directory is a failure (exit 1)."""
     try:
         return load_model(model)
     except ClassifierError as exc:
         _fail(str(exc))
-        usage = isinstance(exc, ArgumentError) or (model is not None and not Path(model).is_dir())
+        usage = isinstance(exc, ArgumentError) or (model is not None and not (Path(model) / CONFIG_FILE).is_file())
         raise typer.Exit(2 if usage else 1) from None
 
 

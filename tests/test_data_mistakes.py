@@ -98,14 +98,18 @@ def test_train_refuses_an_eval_set_with_other_labels_before_training(tiny_data: 
     assert "stage 1" not in result.stderr and not (tmp_path / "m").exists()
 
 
-@pytest.mark.parametrize(("value", "message"), [("", "a model path cannot be empty"), ("nope", "does not exist")])
-def test_a_model_option_naming_no_directory_is_a_usage_error(value: str, message: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("", "a model path cannot be empty"), ("nope", "does not exist"), (".", "not a model directory (no config.json)")],
+)
+def test_a_model_option_naming_no_model_directory_is_a_usage_error(value: str, message: str, tmp_path: Path) -> None:
     page = tmp_path / "page.txt"
     page.write_text("Headline\nBody text of the page.\n", encoding="utf-8")
-    result = invoke("predict", page, "-m", value)
+    result = invoke("predict", page, "-m", tmp_path / value if value == "." else value)
     assert result.exit_code == 2 and message in result.stderr
     damaged = tmp_path / "damaged"
     damaged.mkdir()
+    (damaged / "config.json").write_text("{", encoding="utf-8")
     assert invoke("predict", page, "-m", damaged).exit_code == 1  # a model directory that is broken: a failure
 
 
