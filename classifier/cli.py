@@ -65,12 +65,13 @@ class _OneLineErrors(TyperGroup):
 
 def _interrupted() -> None:
     """Say that Ctrl-C was heard, then leave. Every file this tool writes is swapped in whole, so nothing
-    is half-written; the fits a training had running cannot be stopped, and the interpreter would wait
-    for them at exit (a minute, silently), so with such threads alive the process ends at once."""
+    is half-written. The fits a training had running cannot be stopped, and the interpreter would wait
+    for them at exit (a minute, silently), so while they run the process ends at once; anything else
+    (the worker processes of ``--jobs``) is left to finish and clean up as usual."""
     clear = CLEAR_LINE if sys.stderr is not None and sys.stderr.isatty() else ""
     print(f"{clear}classifier: interrupted; no file was left half-written", file=sys.stderr, flush=True)
-    busy = [t for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon and t.is_alive()]
-    if busy:
+    fitting = "classifier.train" in sys.modules and sys.modules["classifier.train"].FIT_THREADS
+    if fitting and any(t.name.startswith(fitting) and t.is_alive() for t in threading.enumerate()):
         with contextlib.suppress(OSError, ValueError):
             sys.stdout.flush()
         os._exit(130)

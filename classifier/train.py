@@ -258,6 +258,10 @@ def _submit_stage3(
 _TRAINING = threading.Lock()
 
 
+#: Name prefix of the threads that run the fits (the CLI looks for them on Ctrl-C).
+FIT_THREADS = "classifier-fit"
+
+
 @contextlib.contextmanager
 def _fit_pool(jobs: int) -> Iterator[Executor]:
     """Threads for the fits, ``jobs`` at a time. When training stops early (an error, Ctrl-C) the fits not
@@ -279,7 +283,7 @@ def _fit_pool(jobs: int) -> Iterator[Executor]:
 
     with _TRAINING, warnings.catch_warnings(), threadpool_limits(limits=1, user_api="blas"):
         warnings.filterwarnings("ignore", message="Stochastic Optimizer: Maximum iterations")
-        pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+        pool = ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix=FIT_THREADS)
         try:
             yield pool
         except BaseException as exc:
