@@ -263,3 +263,17 @@ def test_auto_keeps_numbered_lines_of_a_one_per_line_page_apart() -> None:
 
 def test_split_is_named_as_in_label_and_clean() -> None:
     assert [s.text for s in split_paragraphs("a b\nc d", split="lines")] == ["a b", "c d"]
+
+
+def test_a_footer_line_glued_below_a_wrapped_body_without_case_comes_apart() -> None:
+    # Arabic has no lower case to show a wrap; the footer's first word would have fitted on the line
+    # above it, so no wrapper broke there.
+    body = [
+        "قالت البلدية إن أعمال صيانة الجسر القديم ستبدأ الأسبوع المقبل وتستمر ثلاثة أشهر على الأقل، مع إغلاق"
+        " جزئي للطريق خلال ساعات الليل فقط.",
+        "وأضاف المتحدث باسم البلدية أن السكان سيتمكنون من استخدام طريق بديل عبر الحي الشمالي، وأن الحافلات"
+        " ستغير مساراتها مؤقتا حتى انتهاء الأعمال.",
+    ]
+    wrapped = [textwrap.fill(p, 40) for p in body]
+    text = wrapped[0] + "\n\n" + wrapped[1] + "\nجميع الحقوق محفوظة\n"
+    assert [s.text for s in split_paragraphs(text)] == [*wrapped, "جميع الحقوق محفوظة"]
