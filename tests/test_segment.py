@@ -277,3 +277,20 @@ def test_a_footer_line_glued_below_a_wrapped_body_without_case_comes_apart() -> 
     wrapped = [textwrap.fill(p, 40) for p in body]
     text = wrapped[0] + "\n\n" + wrapped[1] + "\nجميع الحقوق محفوظة\n"
     assert [s.text for s in split_paragraphs(text)] == [*wrapped, "جميع الحقوق محفوظة"]
+
+
+def test_folded_text_without_case_or_blank_lines_comes_apart_into_its_paragraphs() -> None:
+    # `fold -s` of a Hindi page: a headline, short paragraphs, no blank line anywhere, so many breaks
+    # close a sentence. It was kept as one paragraph; now a paragraph ends where the next line's first
+    # word would have fitted. (Where the last line nearly fills the width, only its length could tell.)
+    paragraphs = [
+        "पुराने पुल की मरम्मत अगले सप्ताह से",
+        "नगर निगम ने पुराने पुल की मरम्मत का काम अगले सप्ताह से शुरू करने की घोषणा की है। काम कम से कम तीन महीने चलेगा।",
+        "इस दौरान रात में सड़क आंशिक रूप से बंद रहेगी और दिन में यातायात सामान्य रहेगा।",
+        "निगम के प्रवक्ता ने बताया कि लोग उत्तरी मोहल्ले से होकर जाने वाले दूसरे रास्ते का इस्तेमाल कर सकेंगे।",
+        "बसों के मार्ग भी काम पूरा होने तक अस्थायी रूप से बदले जाएंगे।",
+        "स्थानीय व्यापारियों ने कहा कि वे इस फैसले का स्वागत करते हैं, लेकिन उन्हें उम्मीद है कि काम तय समय पर पूरा होगा।",
+    ]
+    folded = [textwrap.fill(p, 50) for p in paragraphs]
+    got = [s.text for s in split_paragraphs("\n".join(folded))]
+    assert got[:3] == folded[:3] and folded[5] in got
