@@ -18,6 +18,10 @@ produce, rebuilt from labeled pages (default: ``training_data/``):
 wrapped+glued and folded are also measured at 60 columns, where more of a line's breaks fall before a
 capitalised word (German nouns) and fewer lines nearly fill the width.
 
+- blocks-bytes, folded-bytes: blank-line blocks, and folded text, wrapped at 72 UTF-8 *bytes* as GNU
+  ``fold -s`` counts, so a line of Cyrillic or Hindi holds half or a third as many characters as one of
+  ASCII and line lengths in characters are uneven; share of paragraphs kept whole.
+
 Run: python benchmarks/splitting.py [DATA...]
 """
 
@@ -29,6 +33,21 @@ from collections import Counter
 
 from classifier import split_paragraphs
 from classifier.data import load_documents
+
+
+def fold_bytes(text: str, width: int = 72) -> str:
+    """``text`` wrapped at spaces as ``fold -s -w width`` does, counting UTF-8 bytes (a word longer than
+    the width stays whole here, where fold would cut it)."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        candidate = f"{line} {word}" if line else word
+        if line and len(candidate.encode()) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = candidate
+    return "\n".join([*lines, line] if line else lines)
 
 
 def main(paths: list[str]) -> None:
@@ -53,6 +72,11 @@ def main(paths: list[str]) -> None:
             got = {s.text for s in split_paragraphs("\n".join(folded))}
             n[kind] += len(folded)
             n[kind + "_ok"] += sum(f in got for f in folded)
+        by_bytes = [fold_bytes(t) for t in doc.texts]
+        for kind, joint in (("blocks-bytes", "\n\n"), ("folded-bytes", "\n")):
+            got = {s.text for s in split_paragraphs(joint.join(by_bytes))}
+            n[kind] += len(by_bytes)
+            n[kind + "_ok"] += sum(f in got for f in by_bytes)
         tail = 0
         while tail < len(doc.labels) and doc.labels[-1 - tail] != "reporting":
             tail += 1
@@ -79,6 +103,8 @@ def main(paths: list[str]) -> None:
         ("wrapped+glued@60", "the same, wrapped at 60 columns"),
         ("folded", "paragraphs kept whole"),
         ("folded@60", "the same, folded at 60 columns"),
+        ("blocks-bytes", "paragraphs kept whole"),
+        ("folded-bytes", "paragraphs kept whole"),
     ):
         if n[kind]:  # pages without three long body paragraphs (or a junk tail) give no cases
             print(f"{kind:16s} {n[kind + '_ok'] / n[kind]:7.2%} {what} (of {n[kind]})")

@@ -157,12 +157,19 @@ def _no_room(upper: str, lower: str, width: int) -> bool:
     return bool(words) and len(upper) + 1 + _unit(words[0]) > width
 
 
+#: Share of the width a line plus the next line's first word must stay within for the break to be no
+#: wrap. Wrappers that count bytes (``fold -s``) or columns make line lengths in characters uneven by
+#: about a tenth; at the full width, such text folded at 72 bytes lost 0.2 points of blocks kept whole.
+ROOM_SHARE = 0.9
+
+
 def _room_for_word(upper: str, lower: str, width: int) -> bool:
-    """Whether ``lower``'s whole first word would have fitted behind ``upper`` at ``width``: then no greedy
-    wrapper broke there, and the break ends a paragraph. Unlike ``_no_room`` a CJK or Hangul word counts
-    whole, so a break that a space-breaking wrapper made before one is never taken for an end."""
+    """Whether ``lower``'s whole first word would have fitted behind ``upper`` at ``width``, with room to
+    spare (``ROOM_SHARE``): then no greedy wrapper broke there, and the break ends a paragraph. Unlike
+    ``_no_room`` a CJK or Hangul word counts whole, so a break that a space-breaking wrapper made before
+    one is never taken for an end."""
     words = lower.split(maxsplit=1)
-    return bool(words) and len(upper) + 1 + len(words[0]) <= width
+    return bool(words) and len(upper) + 1 + len(words[0]) <= ROOM_SHARE * width
 
 
 def _is_wrap(
@@ -277,9 +284,9 @@ def _folded(text: str, blocks: list[list[tuple[int, int]]], joins: list[list[boo
     of its breaks close a sentence (``fold -s`` of a page whose paragraphs are short): at least
     ``MIN_FOLDED_LINES`` lines, half of them reaching 80% of the longest (a wrapper fills its lines;
     a page of one paragraph per line has lengths all over), and two thirds of its characters in chains
-    of wrapped lines (``_mostly_chained``). ``benchmarks/splitting.py``: folded text kept whole 79.5 ->
-    81.3% (Arabic 58 -> 76%, Hindi 54 -> 71%, Hebrew 59 -> 74%), at 60 columns 77.1 -> 79.7%; the other
-    layouts unchanged (a page with blank lines never gets here: footers after one came apart less often)."""
+    of wrapped lines (``_mostly_chained``). Folded text in Arabic kept whole 56 -> 69%, Hindi 53 -> 64%,
+    Hebrew 59 -> 68% (it was one paragraph); a page with blank lines never gets here (footers after one
+    came apart less often)."""
     lengths = [b - a for block in blocks for a, b in block[:-1]]
     if len(blocks) > 1 or len(lengths) < MIN_FOLDED_LINES:
         return False
@@ -297,9 +304,10 @@ def _split_uncased_wrapped(
     the width most lines reach, since the lines of a script that spaces phrases (Thai) stop at very
     different lengths, and otherwise a block of lines; except that it is cut wherever the next line's
     first word would have fitted (``_room_for_word``), where a footer line glued below the body, or the
-    next paragraph of folded text, begins (``benchmarks/splitting.py``: glued footers split 64.1 ->
-    66.2%, at 60 columns 60.6 -> 62.4%, footers below a blank line 81.6 -> 82.0%, folded 79.3 -> 79.5%;
-    the other layouts unchanged)."""
+    next paragraph of folded text, begins (``benchmarks/splitting.py``, with ``_folded``: glued footers
+    split 64.1 -> 65.3%, at 60 columns 60.6 -> 61.9%, footers below a blank line 81.6 -> 81.7%, folded
+    text 79.3 -> 80.4%, at 60 columns 76.6 -> 78.6%, folded at 72 bytes 75.2 -> 76.5%; the other
+    layouts unchanged)."""
     breaks = sum(len(block) - 1 for block in blocks)
     open_wraps = sum(
         join and not _CLOSED.search(text[a:b].rstrip())
