@@ -294,3 +294,18 @@ def test_folded_text_without_case_or_blank_lines_comes_apart_into_its_paragraphs
     folded = [textwrap.fill(p, 50) for p in paragraphs]
     got = [s.text for s in split_paragraphs("\n".join(folded))]
     assert got[:3] == folded[:3] and folded[5] in got
+
+
+def test_a_paragraph_starting_in_lower_case_is_not_glued_to_a_short_line_above() -> None:
+    # Folded at 60 columns, no blank lines: the paragraph under the headline opens with a brand written in
+    # lower case, which reads like the headline's sentence going on, but its first word had room on the
+    # headline's line, so no wrapper broke there.
+    paragraphs = [
+        "Marketplace to open an office",
+        "eBay said on Wednesday that it would open a regional office in the old post office building,"
+        " bringing about 200 jobs to the town centre by next year.",
+        "The council welcomed the plan and said the building had stood empty for almost a decade, costing"
+        " the town thousands in upkeep every year.",
+    ]
+    folded = [textwrap.fill(p, 60) for p in paragraphs]
+    assert [s.text for s in split_paragraphs("\n".join(folded))] == folded
