@@ -287,12 +287,14 @@ def _split_surely_wrapped(text: str, blocks: list[list[tuple[int, int]]], sure: 
 
 #: Lines a text folded without blank lines must have (besides its last) before its lengths are read.
 MIN_FOLDED_LINES = 6
+#: A folded line is "full" from this share of the longest line on; half of them must be.
+FULL_LINE = 0.8
 
 
 def _folded(text: str, blocks: list[list[tuple[int, int]]], joins: list[list[bool]]) -> bool:
     """Whether a text without case and without blank lines reads as wrapped throughout even though many
     of its breaks close a sentence (``fold -s`` of a page whose paragraphs are short): at least
-    ``MIN_FOLDED_LINES`` lines, half of them reaching 80% of the longest (a wrapper fills its lines;
+    ``MIN_FOLDED_LINES`` lines, half of them ``FULL_LINE`` (80%) of the longest (a wrapper fills its lines;
     a page of one paragraph per line has lengths all over), and two thirds of its characters in chains
     of wrapped lines (``_mostly_chained``). Folded text in Arabic kept whole 56 -> 69%, Hindi 53 -> 64%,
     Hebrew 59 -> 68% (it was one paragraph); a page with blank lines never gets here (footers after one
@@ -301,7 +303,7 @@ def _folded(text: str, blocks: list[list[tuple[int, int]]], joins: list[list[boo
     if len(blocks) > 1 or len(lengths) < MIN_FOLDED_LINES:
         return False
     inner = max(lengths)
-    full = sum(n >= 0.8 * inner for n in lengths)
+    full = sum(n >= FULL_LINE * inner for n in lengths)
     return 2 * full >= len(lengths) and _mostly_chained(text, blocks, joins, WIDTH_SLACK * inner)
 
 
@@ -310,11 +312,11 @@ def _split_uncased_wrapped(
 ) -> list[Span] | None:
     """The paragraphs of a text without such sure wraps (scripts without case), if two thirds of its
     breaks are wraps (``joins``, found at the longest line's width) whose upper line closes nothing, or
-    it is ``_folded``, in a uniform text; else None. A block is then one paragraph when any of its breaks could be a wrap at
-    the width most lines reach, since the lines of a script that spaces phrases (Thai) stop at very
-    different lengths, and otherwise a block of lines; except that it is cut wherever the next line's
-    first word would have fitted (``_room_for_word``), where a footer line glued below the body, or the
-    next paragraph of folded text, begins (``benchmarks/splitting.py``, with ``_folded``: glued footers
+    it is ``_folded``, in a uniform text; else None. A block is then one paragraph when any of its
+    breaks could be a wrap at the width most lines reach, since the lines of a script that spaces
+    phrases (Thai) stop at very different lengths, and otherwise a block of lines; except that it is
+    cut wherever the next line's first word would have fitted (``_room_for_word``), where a footer line
+    glued below the body, or the next paragraph of folded text, begins (``benchmarks/splitting.py``, with ``_folded``: glued footers
     split 64.1 -> 65.3%, at 60 columns 60.6 -> 61.9%, footers below a blank line 81.6 -> 81.7%, folded
     text 79.3 -> 80.4%, at 60 columns 76.6 -> 78.6%, folded at 72 bytes 75.2 -> 76.5%; the other
     layouts unchanged)."""
