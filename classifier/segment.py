@@ -83,7 +83,8 @@ _CLOSED = re.compile(r"[.!?:;。！？…।॥۔؟։።\"'»”’)\]」』]\s*
 
 
 def _blocks(text: str) -> list[list[tuple[int, int]]]:
-    """Runs of consecutive non-blank lines, as (start, end) of each line."""
+    """Runs of consecutive non-blank lines, as (start, end) of each line. A line ended by U+2029, the
+    Unicode paragraph separator (Word and some CMS exports), ends its run as a blank line would."""
     blocks: list[list[tuple[int, int]]] = [[]]
     for start, end in _lines(text):
         if is_blank(text[start:end]):
@@ -91,6 +92,8 @@ def _blocks(text: str) -> list[list[tuple[int, int]]]:
                 blocks.append([])
         else:
             blocks[-1].append((start, end))
+            if text.startswith("\u2029", end):
+                blocks.append([])
     return [b for b in blocks if b]
 
 

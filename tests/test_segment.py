@@ -26,6 +26,15 @@ def test_unicode_and_page_break_line_endings_end_lines(ending: str) -> None:
         assert all(text[s.start : s.end] == s.text for s in spans)
 
 
+def test_the_unicode_paragraph_separator_separates_blocks() -> None:
+    text = "Storm closes the bridge\u2029The bridge stays shut\nuntil Friday, the council said.\u2029Read more:"
+    assert [s.text for s in split_paragraphs(text, "blocks")] == [
+        "Storm closes the bridge",
+        "The bridge stays shut\nuntil Friday, the council said.",
+        "Read more:",
+    ]
+
+
 def test_auto_uses_lines_without_blank_lines() -> None:
     assert [s.text for s in split_paragraphs("a\nb\nc\n")] == ["a", "b", "c"]
 
