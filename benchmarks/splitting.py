@@ -21,12 +21,16 @@ capitalised word (German nouns) and fewer lines nearly fill the width.
 - blocks-bytes, folded-bytes: blank-line blocks, and folded text, wrapped at 72 UTF-8 *bytes* as GNU
   ``fold -s`` counts, so a line of Cyrillic or Hindi holds half or a third as many characters as one of
   ASCII and line lengths in characters are uneven; share of paragraphs kept whole.
+- blocks-fmt, folded-fmt: the same wrapped by GNU ``fmt -w 72`` (when installed), which balances the
+  lengths of a paragraph's lines and so ends lines early where a greedy wrapper would not.
 
 Run: python benchmarks/splitting.py [DATA...]
 """
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import sys
 import textwrap
 from collections import Counter
@@ -48,6 +52,17 @@ def fold_bytes(text: str, width: int = 72) -> str:
         else:
             line = candidate
     return "\n".join([*lines, line] if line else lines)
+
+
+def fmt_paragraphs(texts: list[str], width: int = 72) -> list[str] | None:
+    """Each of ``texts`` wrapped by ``fmt -w width`` (one call per page: fmt wraps each blank-line-separated
+    paragraph on its own), or None where fmt is not installed or changed the paragraph count."""
+    if shutil.which("fmt") is None:
+        return None
+    flat = [" ".join(t.split()) for t in texts]
+    done = subprocess.run(["fmt", "-w", str(width)], input="\n\n".join(flat).encode(), capture_output=True)
+    out = done.stdout.decode("utf-8", "replace").strip("\n").split("\n\n")
+    return out if done.returncode == 0 and len(out) == len(texts) else None
 
 
 def main(paths: list[str]) -> None:
@@ -72,11 +87,12 @@ def main(paths: list[str]) -> None:
             got = {s.text for s in split_paragraphs("\n".join(folded))}
             n[kind] += len(folded)
             n[kind + "_ok"] += sum(f in got for f in folded)
-        by_bytes = [fold_bytes(t) for t in doc.texts]
-        for kind, joint in (("blocks-bytes", "\n\n"), ("folded-bytes", "\n")):
-            got = {s.text for s in split_paragraphs(joint.join(by_bytes))}
-            n[kind] += len(by_bytes)
-            n[kind + "_ok"] += sum(f in got for f in by_bytes)
+        for wrapper, wrapped in (("bytes", [fold_bytes(t) for t in doc.texts]), ("fmt", fmt_paragraphs(doc.texts))):
+            for kind, joint in ((f"blocks-{wrapper}", "\n\n"), (f"folded-{wrapper}", "\n")):
+                if wrapped is not None:
+                    got = {s.text for s in split_paragraphs(joint.join(wrapped))}
+                    n[kind] += len(wrapped)
+                    n[kind + "_ok"] += sum(f in got for f in wrapped)
         tail = 0
         while tail < len(doc.labels) and doc.labels[-1 - tail] != "reporting":
             tail += 1
@@ -105,6 +121,8 @@ def main(paths: list[str]) -> None:
         ("folded@60", "the same, folded at 60 columns"),
         ("blocks-bytes", "paragraphs kept whole"),
         ("folded-bytes", "paragraphs kept whole"),
+        ("blocks-fmt", "paragraphs kept whole"),
+        ("folded-fmt", "paragraphs kept whole"),
     ):
         if n[kind]:  # pages without three long body paragraphs (or a junk tail) give no cases
             print(f"{kind:16s} {n[kind + '_ok'] / n[kind]:7.2%} {what} (of {n[kind]})")
