@@ -18,8 +18,7 @@ from typing import Any
 
 from .errors import ClassifierError
 from .files import Input, Inputs, TextFile, decode, read_text_file, write_atomic, write_output
-from .model import Model, Paragraph, kept_rows
-from .segment import join_kept, split_paragraphs
+from .model import Model, Paragraph, drop_unkept
 
 
 @dataclass
@@ -42,15 +41,6 @@ def _read(item: Input, encoding: str | None) -> TextFile:
     if item.path is None:
         return decode(sys.stdin.buffer.read(), item.name, encoding)
     return read_text_file(item.path, encoding)
-
-
-def drop_unkept(
-    model: Model, text: str, keep: frozenset[str], split: str, threshold: float | None = None
-) -> tuple[str, int]:
-    """``text`` without its unkept paragraphs, and how many were dropped (``Model.clean`` plus the count)."""
-    spans = split_paragraphs(text, split)
-    keep_mask = kept_rows(model.probabilities([s.text for s in spans]), model.labels, keep, threshold)
-    return join_kept(text, spans, keep_mask), keep_mask.count(False)
 
 
 def clean_one(

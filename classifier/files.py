@@ -242,8 +242,8 @@ def _walk(
     may be hidden, since the user named it. A directory that cannot be read is passed over and said in
     ``errors`` when given (``Inputs`` gives it on its counting walk, so the batch fails by name instead of
     cleaning part of the tree in silence). Symlinks to directories are followed, each directory once
-    (``seen``), so a link back up the tree is no endless loop. A symlink to nothing is listed, so that reading it fails with its name rather than
-    the file silently going missing from the batch.
+    (``seen``), so a link back up the tree is no endless loop. A symlink to nothing is listed, so that
+    reading it fails with its name rather than the file silently going missing from the batch.
     """
     real = os.path.realpath(top)
     seen = set() if seen is None else seen

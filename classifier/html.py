@@ -15,11 +15,11 @@ from pathlib import Path
 from types import ModuleType
 
 from .artifact import load
-from .batch import FileResult, drop_unkept
+from .batch import FileResult
 from .errors import ClassifierError, InputError
 from .files import Input, decode, read_bytes, refuse_binary, write_output
 from .integrations import require
-from .model import Model
+from .model import Model, drop_unkept
 
 EXTRA = "html"
 #: Files taken from directory inputs by ``classifier clean --html`` unless ``--glob`` says otherwise.

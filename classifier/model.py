@@ -314,9 +314,7 @@ class Model:
         require_text(text)
         keep_set = self.keep_labels(keep)
         check_threshold(threshold)
-        spans: list[Span] = split_paragraphs(text, split)
-        probs = self.probabilities([s.text for s in spans])
-        return join_kept(text, spans, kept_rows(probs, self.labels, keep_set, threshold))
+        return drop_unkept(self, text, keep_set, split, threshold)[0]
 
     @property
     def default_keep(self) -> tuple[str, ...]:
@@ -359,3 +357,13 @@ class Model:
         if unknown:
             raise ArgumentError(f"unknown label(s) {', '.join(unknown)}; this model's labels: {', '.join(self.labels)}")
         return wanted
+
+
+def drop_unkept(
+    model: Model, text: str, keep: frozenset[str], split: str, threshold: float | None = None
+) -> tuple[str, int]:
+    """``text`` without its unkept paragraphs, and how many were dropped: ``Model.clean`` once its
+    arguments are checked, and the batch commands, which check them once for every file."""
+    spans: list[Span] = split_paragraphs(text, split)
+    keep_mask = kept_rows(model.probabilities([s.text for s in spans]), model.labels, keep, threshold)
+    return join_kept(text, spans, keep_mask), keep_mask.count(False)

@@ -196,9 +196,9 @@ def _is_wrap(
     if len(upper) < MIN_WRAPPED_LINE or max(len(upper), len(lower)) > slack * width:
         return False
     fixed = width <= MAX_WRAP_WIDTH  # else no wrapper width to fill: the lines are paragraphs
-    greedy = fixed and uniform and _no_room(upper, lower, width)
     if fixed and uniform and _room_for_word(upper, lower, width, CASED_ROOM_SHARE):
         return False
+    greedy = fixed and uniform and _no_room(upper, lower, width)
     if _CLOSED.search(upper):  # in scripts that break anywhere (CJK), a full line is no sign of a wrap
         return greedy and _unit(lower) > 1
     greedy = greedy or (open_greedy and fixed and _no_room(upper, lower, width))

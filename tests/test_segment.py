@@ -15,14 +15,11 @@ def test_lines_mode_takes_each_non_blank_line() -> None:
 @pytest.mark.parametrize("ending", ["\u2029", "\u2028", "\x85", "\x0c", "\x0b"])
 def test_unicode_and_page_break_line_endings_end_lines(ending: str) -> None:
     # Text from Word, PDFs and some CMS exports ends lines with these; str.splitlines does too.
-    text = ending.join(["Storm closes the bridge", "The bridge stays shut until Friday.", "Read more:"])
+    lines = ["Storm closes the bridge", "The bridge stays shut until Friday.", "Read more:"]
+    text = ending.join(lines)
     for split in ("auto", "lines"):
         spans = split_paragraphs(text, split)
-        assert [s.text for s in spans] == [
-            "Storm closes the bridge",
-            "The bridge stays shut until Friday.",
-            "Read more:",
-        ]
+        assert [s.text for s in spans] == lines
         assert all(text[s.start : s.end] == s.text for s in spans)
 
 
