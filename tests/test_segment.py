@@ -302,6 +302,23 @@ def test_folded_text_without_case_or_blank_lines_comes_apart_into_its_paragraphs
     assert got[:3] == folded[:3] and folded[5] in got
 
 
+def test_a_latin_byline_does_not_turn_folded_text_without_case_into_lines() -> None:
+    # The same kind of Hindi page with an English byline under the headline: the only line that starts
+    # with a letter that has case starts in capitals, which read as "these are lines, not wraps", and
+    # every wrapped paragraph came apart into its lines. Letters without case are the majority here.
+    paragraphs = [
+        "पुराने पुल की मरम्मत अगले सप्ताह से",
+        "By Staff Desk, 5 April",
+        "नगर निगम ने पुराने पुल की मरम्मत का काम अगले सप्ताह से शुरू करने की घोषणा की है। काम कम से कम तीन महीने चलेगा।",
+        "इस दौरान रात में सड़क आंशिक रूप से बंद रहेगी और दिन में यातायात सामान्य रहेगा।",
+        "निगम के प्रवक्ता ने बताया कि लोग उत्तरी मोहल्ले से होकर जाने वाले दूसरे रास्ते का इस्तेमाल कर सकेंगे।",
+        "बसों के मार्ग भी काम पूरा होने तक अस्थायी रूप से बदले जाएंगे।",
+    ]
+    folded = [textwrap.fill(p, 50) for p in paragraphs]
+    got = [s.text for s in split_paragraphs("\n".join(folded))]
+    assert folded[2] in got and folded[3] in got
+
+
 def test_a_paragraph_starting_in_lower_case_is_not_glued_to_a_short_line_above() -> None:
     # Folded at 60 columns, no blank lines: the paragraph under the headline opens with a brand written in
     # lower case, which reads like the headline's sentence going on, but its first word had room on the
