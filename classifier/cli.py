@@ -304,6 +304,10 @@ def _progress(results: Iterator[FileResult], total: int) -> Iterator[FileResult]
 
 
 def _finish(failures: list[str]) -> None:
+    """One failed input is one error line; several are a count, then one indented line each."""
+    if len(failures) == 1:
+        _fail(failures[0])
+        raise typer.Exit(1)
     if failures:
         _fail(f"{len(failures)} input(s) failed:")
         for message in failures:

@@ -5,7 +5,8 @@ are not valid UTF-8 are carried through unchanged (``surrogateescape``) with a w
 with a stray Latin-1 byte neither crashes nor rewrites its kept paragraphs. A file in a legacy encoding
 is read and written back in it when the caller names it (``--encoding cp1252``), and refused when that
 encoding plainly does not fit (its newline bytes decode to no line break). Files with NUL bytes (and no
-BOM) are binary and refused, with a hint when they look like UTF-16 or UTF-32 without their BOM. Writes
+BOM) are binary and refused, with a hint when they look like UTF-16 or UTF-32 without their BOM; so are
+files without NULs that are full of control bytes, or read as UTF-8 and mostly not UTF-8. Writes
 go to a temporary file in the target's directory, are fsynced and renamed over the target, so a failure
 leaves the original untouched.
 """
@@ -69,6 +70,36 @@ def refuse_binary(data: bytes, name: str, kind: str = "text") -> None:
         raise InputError(f"{name}: binary file (contains NUL bytes), not {kind}{hint}")
 
 
+#: Control bytes (C0, besides tab, line and page breaks and escape) a text file may hold, as a share of
+#: its bytes: a stray backspace or end-of-file marker is text, one byte in nine (random bytes) is not.
+MAX_CONTROL_SHARE = 0.01
+#: Bytes that are not UTF-8 a file read as UTF-8 may hold, as a share of its bytes. Western text in
+#: Latin-1 or cp1252 has a few percent (each accented letter); Greek, Cyrillic or Japanese in a legacy
+#: encoding, or a binary file, has far more, and the model would read it as gibberish and drop most of it.
+MAX_INVALID_SHARE = 0.2
+_CONTROL = bytes(b for b in range(32) if b not in b"\t\n\x0b\x0c\r\x1b")
+
+
+def refuse_control_bytes(data: bytes, name: str) -> None:
+    """An ``InputError`` for a file without NULs that is full of control bytes: a binary file that a
+    lenient or 8-bit decoding would turn into "text" and cleaning would cut up (a random file lost a
+    quarter of its bytes in place, exit 0)."""
+    controls = len(data) - len(data.translate(None, _CONTROL))
+    if controls > MAX_CONTROL_SHARE * max(len(data), 1):
+        raise InputError(f"{name}: binary file ({controls} control bytes), not text")
+
+
+def refuse_mostly_invalid(data: bytes, text: str, name: str) -> None:
+    """An ``InputError`` for bytes read leniently as UTF-8 (``text``) of which too many are not UTF-8:
+    text in another encoding, which ``--encoding`` names, or binary."""
+    invalid = len(text) - len(text.encode("utf-8", "ignore").decode("utf-8"))  # surrogateescape's stand-ins
+    if invalid > MAX_INVALID_SHARE * max(len(data), 1):
+        raise InputError(
+            f"{name}: not UTF-8 text ({100 * invalid // len(data)}% of its bytes are not UTF-8); "
+            "if it is text, give its encoding, e.g. --encoding cp1252, cp1251 or shift_jis"
+        )
+
+
 def _bomless_unicode(data: bytes) -> str:
     """The codec of Latin-script UTF-16 or UTF-32 whose BOM was lost, told by where its NULs fall: the
     last two bytes of each four are always NUL in UTF-32-LE, the first two in -BE; in UTF-16 most bytes
@@ -108,16 +139,25 @@ def decode(data: bytes, name: str, encoding: str | None = None) -> TextFile:
         if data.startswith(bom):
             return _decode_as(data, name, codec, bom)
     codec = codecs.lookup(encoding).name if encoding is not None else "utf-8"
+    wide = codec.startswith(("utf-16", "utf-32"))  # where NULs and control bytes are part of the text
+    if not wide:
+        refuse_binary(data, name)
+        refuse_control_bytes(data, name)
     if codec not in ("utf-8", "utf-8-sig"):  # UTF-8's BOM is found above, and is kept or left out as it was
         # Without a BOM, Python reads bare UTF-16/32 as little-endian and would write a BOM back: name it.
         return _decode_as(data, name, codec + "-le" if codec in ("utf-16", "utf-32") else codec)
-    refuse_binary(data, name)
     bom = codecs.BOM_UTF8 if data.startswith(codecs.BOM_UTF8) else b""
     try:
-        return TextFile(data[len(bom) :].decode("utf-8"), "utf-8", bom)
+        text = data[len(bom) :].decode("utf-8")
     except UnicodeDecodeError as exc:
-        warning = f"{name}: invalid UTF-8 at byte {exc.start}; undecodable bytes are passed through unchanged"
-        return TextFile(data[len(bom) :].decode("utf-8", errors="surrogateescape"), "utf-8", bom, warning)
+        text = data[len(bom) :].decode("utf-8", errors="surrogateescape")
+        refuse_mostly_invalid(data, text, name)
+        warning = (
+            f"{name}: invalid UTF-8 at byte {exc.start}; kept paragraphs keep those bytes unchanged "
+            "(--encoding reads a file in another encoding)"
+        )
+        return TextFile(text, "utf-8", bom, warning)
+    return TextFile(text, "utf-8", bom)
 
 
 def _decode_as(data: bytes, name: str, encoding: str, bom: bytes = b"") -> TextFile:

@@ -17,7 +17,7 @@ from types import ModuleType
 from .artifact import load
 from .batch import FileResult
 from .errors import ClassifierError, InputError
-from .files import Input, decode, read_bytes, refuse_binary, write_output
+from .files import Input, decode, read_bytes, refuse_binary, refuse_control_bytes, write_output
 from .integrations import require
 from .model import Model, drop_unkept
 
@@ -79,6 +79,7 @@ def _extract_file(item: Input, result: FileResult, encoding: str | None = None) 
     data = _read_bytes(item)
     if encoding is None:
         refuse_binary(data, item.name, "HTML")
+        refuse_control_bytes(data, item.name)
         text = extract_text(data)
     else:
         text = extract_text(decode(data, item.name, encoding).text)

@@ -2,6 +2,7 @@
 
 import codecs
 import os
+import random
 from pathlib import Path
 
 import pytest
@@ -42,6 +43,28 @@ def test_invalid_utf8_passes_bytes_through_and_warns(tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert result.stdout_bytes == data
     assert "invalid UTF-8" in result.stderr
+
+
+def test_a_binary_file_without_nul_bytes_is_refused_and_left_alone(tmp_path: Path) -> None:
+    # Random bytes without a NUL were read leniently as UTF-8, cleaned, and cut to about 70% in place.
+    rng = random.Random(0)
+    data = bytes(rng.randint(1, 255) for _ in range(20_000))
+    target = tmp_path / "blob.txt"
+    target.write_bytes(data)
+    result = clean(target, "--in-place")
+    assert result.exit_code == 1 and "binary file" in result.stderr
+    assert len(result.stderr.splitlines()) == 1  # one failed input: one error line, no summary above it
+    assert target.read_bytes() == data
+
+
+def test_text_in_a_legacy_encoding_read_as_utf8_is_refused_with_a_hint(tmp_path: Path) -> None:
+    text = "Городской совет утвердил бюджет на следующий год.\nПодписывайтесь на нашу рассылку!\n" * 3
+    target = tmp_path / "ru.txt"
+    target.write_bytes(text.encode("cp1251"))
+    result = clean(target, "--in-place")
+    assert result.exit_code == 1 and "not UTF-8 text" in result.stderr and "--encoding" in result.stderr
+    assert target.read_bytes() == text.encode("cp1251")
+    assert clean(target, "--encoding", "cp1251", "--keep", KEEP_ALL).stdout_bytes == text.encode("cp1251")
 
 
 def test_utf8_bom_is_kept(tmp_path: Path) -> None:
