@@ -363,6 +363,8 @@ def clean(
         except OSError as exc:
             _fail(f"{output_dir}: cannot create output directory ({exc.strerror})")
             raise typer.Exit(1) from None
+    if output_dir is not None and len(found.args) > 1:
+        _refuse_clashes(found, output_dir, failures)
     m = _load(model)
     wanted = _keep_labels(m, keep)
     items: Iterable[Input] = found
@@ -382,6 +384,21 @@ def clean(
             sys.stdout.buffer.write(result.output)
             sys.stdout.buffer.flush()
     _finish(failures)
+
+
+def _refuse_clashes(found: Inputs, output_dir: Path, failures: list[str]) -> None:
+    """Refuse, before anything is written, inputs of several arguments whose outputs would clash
+    (``x1/a.txt`` and ``x2/a.txt`` both to ``OUT/a.txt``): found while cleaning, the first was already
+    written when the second failed. One argument mirrors to distinct names, so it needs no such walk."""
+    clashes: list[str] = []
+    for _ in check_destinations(found, output_dir, clashes):
+        pass
+    if clashes:
+        problems = [*failures, *clashes]
+        _fail(f"{len(problems)} input(s) cannot be cleaned as asked; nothing was written:")
+        for message in problems:
+            typer.echo(f"  {message}", err=True)
+        raise typer.Exit(1)
 
 
 def _prediction_rows(result: FileResult) -> Iterator[dict[str, Any]]:

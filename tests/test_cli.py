@@ -126,7 +126,18 @@ def test_output_names_that_collide_are_refused_not_overwritten(tmp_path: Path) -
         shutil.copy(ARTICLE, tmp_path / sub / "a.txt")
     result = invoke("clean", tmp_path / "d1" / "a.txt", tmp_path / "d2" / "a.txt", "-o", tmp_path / "out")
     assert result.exit_code == 1 and "would overwrite the output of" in result.stderr
-    assert (tmp_path / "out" / "a.txt").exists()
+    assert "nothing was written" in result.stderr and not (tmp_path / "out" / "a.txt").exists()
+
+
+def test_two_directories_whose_outputs_clash_are_refused_before_any_file_is_written(tmp_path: Path) -> None:
+    # The first directory's files used to be written before the second's clashing name failed.
+    for sub in ("d1", "d2"):
+        (tmp_path / sub).mkdir()
+        shutil.copy(ARTICLE, tmp_path / sub / "a.txt")
+    shutil.copy(ARTICLE, tmp_path / "d2" / "b.txt")
+    result = invoke("clean", tmp_path / "d1", tmp_path / "d2", "-o", tmp_path / "out")
+    assert result.exit_code == 1 and "d2/a.txt" in result.stderr
+    assert list((tmp_path / "out").iterdir()) == []
 
 
 def test_output_dir_equal_to_input_dir_does_not_touch_originals(tmp_path: Path) -> None:
