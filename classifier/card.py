@@ -23,7 +23,7 @@ def _table(report: dict[str, Any]) -> list[str]:
     kept = ",".join(c["keep_labels"])
     lines.append(
         f"Cleaning view (keep `{kept}`): `{kept}` characters kept **{percent(c['reporting_chars_kept'])}**, "
-        f"other characters dropped **{percent(c['other_chars_dropped'])}**, "
+        f"characters of the labels not kept dropped **{percent(c['other_chars_dropped'])}**, "
         f"kept-text precision {percent(c['kept_text_precision'])}."
     )
     return lines

@@ -648,7 +648,7 @@ def info(
         kept = ",".join(c["keep_labels"]) or "nothing"
         typer.echo(
             f"eval:     {name}: macro-F1 {report['macro_f1']:.3f}, {kept} kept "
-            f"{percent(c['reporting_chars_kept'])}, others dropped {percent(c['other_chars_dropped'])}"
+            f"{percent(c['reporting_chars_kept'])}, junk dropped {percent(c['other_chars_dropped'])}"
         )
     versions = m.config.get("versions", {})
     typer.echo("versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()))

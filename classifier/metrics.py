@@ -71,6 +71,8 @@ def score(
         "confusion": confusion.tolist(),
         "cleaning": {
             "keep_labels": list(keep),
+            # Keys named for the default model ("reporting" kept, the "other" labels dropped) and kept so for
+            # readers of --json output; they mean the kept labels and the labels not kept whatever the keep.
             # None where there is nothing to measure (no kept-label text in the gold data, no keep labels):
             # a vacuous 100% would read as a result.
             "reporting_chars_kept": _share(chars["keep_kept"], chars["keep_total"]),
@@ -177,7 +179,7 @@ def format_report(report: dict[str, Any]) -> str:
         rule = "" if c.get("threshold") is None else f", threshold {c['threshold']:g}"
         lines.append(
             f"cleaning (keep {kept}{rule}): {kept} chars kept {percent(c['reporting_chars_kept'])}, "
-            f"other chars dropped {percent(c['other_chars_dropped'])}, "
+            f"junk (labels not kept) chars dropped {percent(c['other_chars_dropped'])}, "
             f"kept-text precision {percent(c['kept_text_precision'])}"
         )
     if report.get("unknown_labels"):  # an evaluation's gold labels the model cannot predict (never the CV's)

@@ -390,6 +390,13 @@ def test_evaluate_prints_scores_and_cleaning_view(tiny_data: Path) -> None:
     assert "macro F1" in result.stdout and "reporting chars kept" in result.stdout
 
 
+def test_the_cleaning_view_does_not_call_what_it_drops_by_a_label_it_keeps(tiny_data: Path) -> None:
+    # With `other` kept, "other chars dropped" read as if the kept label had been dropped.
+    result = invoke("evaluate", tiny_data, "--keep", "reporting,other")
+    assert result.exit_code == 0 and "other chars dropped" not in result.stdout
+    assert "junk (labels not kept) chars dropped" in result.stdout
+
+
 def test_evaluate_by_language_scores_each_group_as_if_evaluated_alone(tmp_path: Path, trained_dir: Path) -> None:
     from tests.conftest import tiny_documents
 
