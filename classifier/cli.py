@@ -596,6 +596,7 @@ def evaluate(
     --threshold changes the cleaning view only (what 'clean --threshold' would keep); labels stay argmax.
     """
     from .data import load_documents
+    from .data_checks import unread_key_warnings
     from .evaluate import evaluate as run_evaluation
     from .metrics import format_groups, format_report
 
@@ -603,7 +604,10 @@ def evaluate(
     # No --keep on a model without default keep labels: the per-label scores, and the cleaning view n/a.
     wanted = None if keep is None and not m.default_keep else sorted(_keep_labels(m, keep))
     with _library_errors():
-        report = run_evaluation(m, load_documents(data), keep=wanted, threshold=threshold, by=by or ())
+        documents = load_documents(data)
+        for warning in unread_key_warnings(documents):
+            _warn(warning)
+        report = run_evaluation(m, documents, keep=wanted, threshold=threshold, by=by or ())
     if as_json:
         typer.echo(json.dumps(report, indent=2))
         return
@@ -668,10 +672,14 @@ def data_stats(
 ) -> None:
     """Count documents and paragraphs per label, language and page kind."""
     from .data import is_project_corpus, load_documents
+    from .data_checks import unread_key_warnings
     from .stats import corpus_stats, stats_markdown, update_card
 
     with _library_errors():
-        stats = corpus_stats(load_documents(data), minimums=is_project_corpus(data))
+        documents = load_documents(data)
+        for warning in unread_key_warnings(documents):
+            _warn(warning)
+        stats = corpus_stats(documents, minimums=is_project_corpus(data))
     if write_card is not None:
         try:
             old = write_card.read_text(encoding="utf-8") if write_card.exists() else ""

@@ -37,6 +37,13 @@ class Document:
     lang: str = ""
     source: str = ""
     origin: str = field(default="", compare=False)
+    #: Keys of the JSON object the loader did not read: a misspelt "language" or "id" would otherwise
+    #: silently leave the field empty (``data_checks.unread_key_warnings``).
+    unread_keys: tuple[str, ...] = field(default=(), compare=False)
+
+
+#: The keys of a JSONL document the loader reads (``url`` is common metadata: read by no one, warned of never).
+DOCUMENT_KEYS = frozenset({"doc_id", "lang", "source", "paragraphs", "url"})
 
 
 def tsv_escape(text: str) -> str:
@@ -115,7 +122,7 @@ def _jsonl_documents(path: Path) -> Iterator[Document]:
             continue
         where = f"{path}:{n}"
         try:
-            obj = json.loads(line)
+            obj = json.loads(line.rstrip("\n"))  # a cut-off line's error is at its end, not "column 1" of the next
         except json.JSONDecodeError as exc:
             raise DataError(f"{where}: bad JSON ({exc.msg}: column {exc.colno})") from None
         if not isinstance(obj, dict):
@@ -128,10 +135,11 @@ def _jsonl_documents(path: Path) -> Iterator[Document]:
             if not isinstance(para, dict):
                 raise DataError(f"{where}: paragraph {i} must be an object with 'text' and 'label'")
             text, label = para.get("text"), para.get("label")
+            keys = f" (its keys: {', '.join(map(repr, para))})" if set(para) - {"text", "label"} else ""
             if not isinstance(text, str):
-                raise DataError(f"{where}: paragraph {i} has no string 'text'")
+                raise DataError(f"{where}: paragraph {i} has no string 'text'{keys}")
             if not isinstance(label, str) or not label.strip():
-                raise DataError(f"{where}: paragraph {i} has no valid 'label' (a non-empty string)")
+                raise DataError(f"{where}: paragraph {i} has no valid 'label' (a non-empty string){keys}")
             if label != label.strip():
                 raise DataError(f"{where}: paragraph {i} label {label!r} has leading or trailing whitespace")
             texts.append(text)
@@ -140,7 +148,13 @@ def _jsonl_documents(path: Path) -> Iterator[Document]:
             if key in obj and not isinstance(obj[key], str):
                 raise DataError(f"{where}: '{key}' must be a string")
         yield Document(
-            obj.get("doc_id") or f"{path.name}:{n}", texts, labels, obj.get("lang", ""), obj.get("source", ""), where
+            obj.get("doc_id") or f"{path.name}:{n}",
+            texts,
+            labels,
+            obj.get("lang", ""),
+            obj.get("source", ""),
+            where,
+            tuple(key for key in obj if key not in DOCUMENT_KEYS),
         )
 
 

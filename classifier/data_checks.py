@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .data import Document
+from .data import DOCUMENT_KEYS, Document
 
 #: A label is taken for a misspelling of another when that one is this many times as frequent and the
 #: names are a quarter of the longer one's letters apart (at least one edit: "bdoy", "reportng").
@@ -32,7 +32,7 @@ def data_warnings(docs: Sequence[Document], n_pages: int, folds: int) -> list[st
 
     A typo in a hand-corrected TSV ("reportng") would otherwise become a label of its own, quietly.
     """
-    out: list[str] = []
+    out: list[str] = unread_key_warnings(docs)
     if n_pages < len(docs):
         repeated = next(i for i, n in Counter(d.doc_id for d in docs).items() if n > 1)
         extra = len(docs) - n_pages
@@ -58,6 +58,41 @@ def data_warnings(docs: Sequence[Document], n_pages: int, folds: int) -> list[st
         else:
             out.append(f"{found} has too few examples to be learned; it is trained as a label of its own")
     return out
+
+
+#: Keys users write for the ones the loader reads.
+_KEY_ALIASES = {
+    "language": "lang",
+    "id": "doc_id",
+    "docid": "doc_id",
+    "document_id": "doc_id",
+    "page_kind": "source",
+    "kind": "source",
+    "paras": "paragraphs",
+}
+
+
+def unread_key_warnings(docs: Sequence[Document]) -> list[str]:
+    """One warning per document key that looks like a misspelling or another name of a key the loader
+    reads ("language" for "lang", "id" for "doc_id", "sorce"), with its first place and how many
+    documents have it: such a key is ignored, and grouping by language or keeping a page in one
+    cross-validation fold quietly stop working. Other extra keys (a title, a date) are metadata, left be."""
+    first: dict[str, tuple[str, str]] = {}
+    count: Counter[str] = Counter()
+    for doc in docs:
+        for key in doc.unread_keys:
+            meant = _KEY_ALIASES.get(key.lower()) or next(
+                (k for k in sorted(DOCUMENT_KEYS) if _edit_distance(key.lower(), k) <= max(1, len(k) // 4)), None
+            )
+            if meant is None:
+                continue
+            first.setdefault(key, (doc.origin or doc.doc_id, meant))
+            count[key] += 1
+    return [
+        f"{where}: key {key!r} is not read (did you mean {meant!r}?); {count[key]} document"
+        f"{'s have' if count[key] != 1 else ' has'} it"
+        for key, (where, meant) in first.items()
+    ]
 
 
 def _edit_distance(a: str, b: str) -> int:

@@ -64,6 +64,11 @@ def test_a_label_given_once_is_pointed_out(tmp_path: Path) -> None:
     [
         ('{"paragraphs": [{"text": "a", "label": "x"}, {"text": "b"}]}', "paragraph 2 has no valid 'label'"),
         (r'{"paragraphs": [{"text": "a\u12"}]}', r"bad JSON (Invalid \uXXXX escape: column 29)"),
+        ('{"paragraphs": [{"text": "a", "label": "x"}', "bad JSON (Expecting ',' delimiter: column 44)"),
+        (
+            '{"paragraphs": [{"text": "a", "lable": "x"}]}',
+            "paragraph 1 has no valid 'label' (a non-empty string) (its keys: 'text', 'lable')",
+        ),
     ],
 )
 def test_data_errors_count_paragraphs_from_one_and_read_cleanly(tmp_path: Path, line: str, message: str) -> None:
@@ -117,3 +122,20 @@ def test_one_label_given_as_a_string_is_one_label(trained_model: classifier.Mode
     assert trained_model.check_labels("reporting") == frozenset({"reporting"})
     with pytest.raises(classifier.ArgumentError, match="unknown label"):
         trained_model.check_labels("reportin")
+
+
+def test_a_misnamed_document_key_is_pointed_out_and_metadata_is_not(tmp_path: Path) -> None:
+    # "language" for "lang" was ignored in silence: every document then grouped under "(none)".
+    docs = tiny_documents()
+    for doc in docs:
+        doc["language"] = doc.pop("lang", "en")
+        doc["title"] = "A headline"  # metadata of the user's own: read by no one, and no mistake
+    data = _write(tmp_path / "mine.jsonl", docs)
+    for command in ("data-stats", "evaluate"):
+        result = invoke(command, data)
+        assert result.exit_code == 0, result.output
+        assert (
+            f"mine.jsonl:1: key 'language' is not read (did you mean 'lang'?); {len(docs)} documents have it"
+            in result.stderr
+        )
+        assert "title" not in result.stderr
