@@ -43,6 +43,30 @@ def _read(item: Input, encoding: str | None) -> TextFile:
     return read_text_file(item.path, encoding)
 
 
+#: Lines above which one input is probably many pages: the longest real page of our measurement set has
+#: 242 paragraphs, and a 10,000-word article wrapped at 72 columns about 900 lines.
+MANY_LINES = 3000
+
+
+def page_warnings(name: str, text: str) -> list[str]:
+    """Warnings for an input that is probably not one page. Each input is read as one page, its
+    paragraphs' neighbours and place in it being evidence: the 181 measurement pages cleaned ten to a
+    file drop 34% of their junk characters instead of 69%, all in one file 12%."""
+    lines = text.count("\n") + 1
+    head = [line.strip() for line in text[:20_000].splitlines() if line.strip()][:20]
+    if head and 2 * sum(line.startswith("{") and line.endswith("}") for line in head) > len(head):
+        return [
+            f"{name}: looks like JSON lines; each line is read as a paragraph of one page (clean text files, "
+            "one page each, or use the library or the datatrove step on JSONL)"
+        ]
+    if lines > MANY_LINES:
+        return [
+            f"{name}: {lines} lines read as one page; many pages in one file clean far worse than one page "
+            "per file (a page's neighbours and position are evidence)"
+        ]
+    return []
+
+
 def clean_one(
     model: Model,
     item: Input,
@@ -59,6 +83,7 @@ def clean_one(
     try:
         source = _read(item, encoding)
         result.warnings += [source.warning] if source.warning else []
+        result.warnings += page_warnings(item.name, source.text)
         text, result.dropped = drop_unkept(model, source.text, keep, split, threshold)
         if result.dropped and not text.strip():  # say so: an emptied file is easy to miss in a batch
             result.warnings.append(f"{item.name}: every paragraph was dropped; the cleaned text is empty")
@@ -81,6 +106,7 @@ def label_one(model: Model, item: Input, split: str, encoding: str | None = None
     try:
         source = _read(item, encoding)
         result.warnings += [source.warning] if source.warning else []
+        result.warnings += page_warnings(item.name, source.text)
         result.paragraphs = model.label(source.text, split)
     except ClassifierError as exc:
         result.error = str(exc)

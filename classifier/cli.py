@@ -340,6 +340,9 @@ def clean(
 
     One input goes to stdout; many need --output-dir or --in-place. With --html, each page's extracted
     text is cleaned and written as UTF-8 (page.html becomes page.txt under --output-dir).
+
+    Each input is one page: its paragraphs' neighbours and position are evidence, so a file of many pages
+    (or JSON lines) cleans far worse; give one page per file.
     """
     if output_dir and in_place:
         raise typer.BadParameter("use either --output-dir or --in-place, not both", param_hint="--in-place")

@@ -609,3 +609,17 @@ def test_predict_tsv_of_a_file_name_that_is_not_utf8_can_be_trained_on(tmp_path:
     (tmp_path / "fix.tsv").write_bytes(result.stdout_bytes)
     scored = runner.invoke(app, ["evaluate", str(tmp_path / "fix.tsv"), "--model", str(trained_dir)])
     assert scored.exit_code == 0, scored.output
+
+
+def test_a_file_that_is_not_one_page_is_pointed_out(tmp_path: Path) -> None:
+    # Each input is read as one page; a JSONL dump or a file of many pages is cleaned, but far worse.
+    dump = tmp_path / "dump.jsonl"
+    dump.write_text("".join(f'{{"id": {i}, "text": "Story number {i}."}}\n' for i in range(5)), encoding="utf-8")
+    many = tmp_path / "many.txt"
+    many.write_text(ARTICLE.read_text(encoding="utf-8") * 300, encoding="utf-8")
+    result = invoke("clean", dump)
+    assert result.exit_code == 0 and "dump.jsonl: looks like JSON lines" in result.stderr
+    result = invoke("predict", many)
+    assert result.exit_code == 0 and "lines read as one page" in result.stderr
+    result = invoke("clean", ARTICLE)
+    assert result.exit_code == 0 and "warning" not in result.stderr
