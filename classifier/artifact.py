@@ -311,6 +311,11 @@ def load(path: str | os.PathLike[str] | None = None) -> Model:
     except FileNotFoundError:
         raise ModelError(f"{where}: no {WEIGHTS_FILE}") from None
     except Exception as exc:  # numpy and zipfile raise many kinds (even MemoryError) on damaged headers
+        if "pickle" in str(exc):  # numpy's own text would suggest loading the file "unsafely": never
+            raise ModelError(
+                f"{where / WEIGHTS_FILE}: holds pickled Python objects, which are never loaded "
+                "(a model's weights are plain arrays)"
+            ) from None
         raise ModelError(f"{where / WEIGHTS_FILE}: corrupt or truncated ({type(exc).__name__}: {exc})") from None
     foreign = stored & set(REFINE_ARRAYS + NETWORK_ARRAYS) - set(expected)
     if foreign:  # e.g. a hand-edited version: loading would silently drop or misread the third stage

@@ -193,7 +193,7 @@ EncodingOpt = Annotated[
         "--encoding",
         "-e",
         help="Encoding of inputs without a byte-order mark, e.g. cp1252, latin-1, shift_jis (default: UTF-8; "
-        "for --html, the page's declared charset); clean writes text files back in the encoding they were read in.",
+        "for --html, the page's declared charset). clean writes text files back in the encoding they were read in.",
         show_default=False,
     ),
 ]

@@ -92,7 +92,9 @@ def _label_order(docs: Sequence[Document]) -> list[str]:
     """Labels of the data, the default set in its canonical order first, any others sorted after."""
     present = {label for d in docs for label in d.labels}
     if len(present) < 2:
-        raise DataError(f"training needs at least two different labels, found {sorted(present)}")
+        raise DataError(
+            f"training needs at least two different labels, found {', '.join(map(repr, sorted(present))) or 'none'}"
+        )
     by_key: dict[str, str] = {}
     for label in sorted(present):  # "Reporting" beside "reporting" is a typo, not a fifth class
         if "," in label or any(c in label for c in "\t\n\r"):
