@@ -29,7 +29,7 @@ from .data import TSV_COLUMNS, tsv_escape
 from .errors import ArgumentError, ClassifierError
 from .files import DEFAULT_GLOB, STDIN, Input, Inputs, check_encoding, write_atomic
 from .html import HTML_GLOB, check_available, clean_html_file, label_html_file
-from .model import Model
+from .model import Model, kept
 
 # click's error classes, found through the one typer exports: newer typer versions vendor click, so
 # ``import click`` would name other classes than the ones raised.
@@ -442,10 +442,17 @@ def predict(
     glob: GlobOpt = DEFAULT_GLOB,
     html: HtmlOpt = False,
     encoding: EncodingOpt = None,
+    keep: Annotated[
+        Optional[str],
+        typer.Option("--keep", "-k", help="Labels 'clean' would keep, for the kept mark (default: the model's)."),
+    ] = None,
+    threshold: ThresholdOpt = None,
 ) -> None:
-    """Print the label and probability of every paragraph.
+    """Print the label and probability of every paragraph, and whether 'clean' would keep it.
 
-    The TSV can be corrected by hand and given to 'classifier train' or 'classifier evaluate'.
+    Text output marks each paragraph + (kept) or - (dropped) by the same --keep and --threshold as
+    'clean'; jsonl rows carry "kept". The TSV can be corrected by hand and given to 'classifier train' or
+    'classifier evaluate'.
     """
     if as_json and fmt not in (None, Format.jsonl):  # an explicit --format text is a contradiction too
         raise typer.BadParameter(f"--json means --format jsonl, not {fmt.value}", param_hint="--json")
@@ -454,6 +461,7 @@ def predict(
     items = _inputs(inputs, glob, html)
     failures = items.errors
     m = _load(model)
+    wanted = _keep_labels(m, keep) if keep is not None or m.default_keep else frozenset()
     out = sys.stdout
     if fmt is Format.tsv:
         out.write("\t".join(TSV_COLUMNS) + "\n")
@@ -465,10 +473,15 @@ def predict(
         if result.error:
             failures.append(result.error)
             continue
-        for row in _prediction_rows(result):
+        # A model without default keep labels, and no --keep: there is no clean to preview.
+        marks: list[bool | None] = (
+            [*kept(result.paragraphs, wanted, threshold)] if wanted else [None] * len(result.paragraphs)
+        )
+        for row, stays in zip(_prediction_rows(result), marks, strict=True):
             text = _printable(row["text"])
             if fmt is Format.jsonl:
-                out.write(json.dumps({**row, "text": text}, ensure_ascii=False) + "\n")
+                fields = {**row, "text": text} if stays is None else {**row, "text": text, "kept": stays}
+                out.write(json.dumps(fields, ensure_ascii=False) + "\n")
             elif fmt is Format.tsv:
                 out.write(
                     f"{tsv_escape(_printable(row['file']))}\t{row['index']}\t{row['label']}\t{row['score']:.4f}\t"
@@ -477,7 +490,8 @@ def predict(
             else:
                 name = tsv_escape(_printable(row["file"]))  # a tab or newline in a name would break the columns
                 prefix = f"{name}:{row['index']}" if len(items) > 1 else str(row["index"])
-                out.write(f"{prefix}\t{row['label']:<15} {row['score']:.2f}  {' '.join(text.split())}\n")
+                mark = {True: "+", False: "-", None: " "}[stays]
+                out.write(f"{prefix}\t{row['label']:<15} {row['score']:.2f} {mark} {' '.join(text.split())}\n")
         out.flush()
     _finish(failures)
 

@@ -88,7 +88,9 @@ def check_threshold(threshold: float | None) -> float | None:
     return threshold
 
 
-def kept(predictions: Sequence[Prediction], keep: frozenset[str], threshold: float | None = None) -> list[bool]:
+def kept(
+    predictions: Sequence[Prediction] | Sequence[Paragraph], keep: frozenset[str], threshold: float | None = None
+) -> list[bool]:
     """Which paragraphs stay when cleaning: the one rule every cleaning path (CLI, library, integrations) uses.
 
     With no ``threshold`` a paragraph stays when its most likely label is kept. With one, it stays when

@@ -187,7 +187,7 @@ def test_predict_formats(tmp_path: Path) -> None:
     assert text.exit_code == 0 and "support-appeal" in text.stdout
     jsonl = invoke("predict", ARTICLE, "--format", "jsonl")
     rows = [json.loads(line) for line in jsonl.stdout.splitlines()]
-    assert set(rows[0]) == {"file", "index", "label", "score", "scores", "text"}
+    assert set(rows[0]) == {"file", "index", "label", "score", "scores", "text", "kept"}
     assert [r["index"] for r in rows] == list(range(len(rows)))
     tsv = invoke("predict", ARTICLE, "--format", "tsv")
     assert tsv.stdout.splitlines()[0] == "file\tindex\tlabel\tscore\ttext"
@@ -623,3 +623,13 @@ def test_a_file_that_is_not_one_page_is_pointed_out(tmp_path: Path) -> None:
     assert result.exit_code == 0 and "lines read as one page" in result.stderr
     result = invoke("clean", ARTICLE)
     assert result.exit_code == 0 and "warning" not in result.stderr
+
+
+def test_predict_marks_what_clean_keeps_with_the_same_keep_and_threshold() -> None:
+    # A preview of clean: the same rule, so the kept rows are exactly the paragraphs clean writes out.
+    for options in ((), ("--threshold", "0.9"), ("--keep", "reporting,other", "-t", "0.3")):
+        rows = [json.loads(line) for line in invoke("predict", ARTICLE, "--json", *options).stdout.splitlines()]
+        cleaned = invoke("clean", ARTICLE, *options).stdout.splitlines()
+        assert [r["text"] for r in rows if r["kept"]] == [line for line in cleaned if line.strip()]
+        text = invoke("predict", ARTICLE, *options).stdout.splitlines()
+        assert [line.split()[3] for line in text] == ["+" if r["kept"] else "-" for r in rows]
