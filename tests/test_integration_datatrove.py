@@ -84,6 +84,7 @@ def test_local_executor_with_two_tasks_and_two_workers_cleans_and_counts(tmp_pat
         assert doc["metadata"][METADATA_KEY] == DROPPED[doc["id"]]
     excluded = read_output(tmp_path / "too_short")
     assert list(excluded) == ["a2"] and excluded["a2"]["metadata"]["filter_reason"] == "too_short"
+    assert excluded["a2"]["text"] == "\n".join(ONLY_JUNK)  # as it arrived: what min_chars threw away
 
     def our_stats(path: Path) -> dict:
         return next(step["stats"] for step in json.loads(path.read_text()) if "Paragraph classifier" in step["name"])
@@ -138,10 +139,29 @@ def test_threshold_zero_keeps_every_paragraph(trained_dir: Path) -> None:
     assert set(doc.metadata[METADATA_KEY].values()) == {0}
 
 
+def test_a_threshold_that_drops_article_paragraphs_counts_them_too(trained_dir: Path) -> None:
+    # Above the article lines' probability they go as well; the counts then add up to what was removed.
+    step = ParagraphCleaner(trained_dir, threshold=1.0)
+    (doc,) = step.run(iter([Document(text="\n".join(BODY + JUNK), id="x")]))
+    counts = doc.metadata[METADATA_KEY]
+    assert set(counts) == set(classifier.load(trained_dir).labels)
+    assert sum(counts.values()) == len(BODY + JUNK) - len(doc.text.splitlines())
+    assert counts["reporting"] > 0
+
+
+def test_a_relative_model_path_does_not_depend_on_the_worker_directory(
+    trained_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(trained_dir.parent)
+    step = ParagraphCleaner(trained_dir.name)
+    monkeypatch.chdir(tmp_path)  # a Slurm or Ray worker started elsewhere
+    assert step.format("\n".join(BODY + JUNK)) == "\n".join(BODY)
+
+
 def test_bad_settings_are_refused(trained_dir: Path) -> None:
-    with pytest.raises(classifier.ClassifierError, match="split"):
+    with pytest.raises(classifier.ArgumentError, match="split"):
         ParagraphCleaner(split="sentences")
-    with pytest.raises(classifier.ClassifierError, match="min_chars"):
+    with pytest.raises(classifier.ArgumentError, match="min_chars"):
         ParagraphCleaner(min_chars=-1)
     with pytest.raises(classifier.ClassifierError, match="threshold"):
         ParagraphCleaner(threshold=-0.5)

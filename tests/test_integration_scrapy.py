@@ -94,22 +94,22 @@ def test_undeclared_labels_field_on_a_scrapy_item_is_a_clear_error(pipeline: Cle
 
 
 def test_field_that_is_not_text_is_a_clear_error(pipeline: CleanTextPipeline) -> None:
-    with pytest.raises(classifier.ClassifierError, match="'text' holds int"):
+    with pytest.raises(classifier.InputError, match="'text' holds int"):
         pipeline.process_item({"text": 3})
-    with pytest.raises(classifier.ClassifierError, match="'text' is a list with NoneType at index 1"):
+    with pytest.raises(classifier.InputError, match="'text' is a list with NoneType at index 1"):
         pipeline.process_item({"text": ["A paragraph.", None]})
 
 
 def test_bad_settings_fail_when_the_pipeline_is_built(trained_model: classifier.Model) -> None:
     with pytest.raises(classifier.ClassifierError, match="unknown label"):
         CleanTextPipeline(trained_model, keep=["news"])
-    with pytest.raises(classifier.ClassifierError, match="CLASSIFIER_SPLIT"):
+    with pytest.raises(classifier.ArgumentError, match="CLASSIFIER_SPLIT"):
         CleanTextPipeline(trained_model, split="sentences")
-    with pytest.raises(classifier.ClassifierError, match="CLASSIFIER_FIELDS"):
+    with pytest.raises(classifier.ArgumentError, match="CLASSIFIER_FIELDS"):
         CleanTextPipeline(trained_model, fields=[])
     with pytest.raises(classifier.ClassifierError, match="threshold"):
         CleanTextPipeline(trained_model, threshold=3.0)
-    with pytest.raises(classifier.ClassifierError, match="CLASSIFIER_THRESHOLD"):
+    with pytest.raises(classifier.ArgumentError, match="CLASSIFIER_THRESHOLD"):
         CleanTextPipeline.from_crawler(get_crawler(settings_dict={"CLASSIFIER_THRESHOLD": "high"}))
 
 

@@ -6,7 +6,7 @@
 
 Every document's paragraphs are labeled and the ones whose label is not kept are cut out (kept ones stay
 byte-for-byte). Each document gets ``metadata["dropped_paragraphs"] = {label: count}`` (every unkept
-label, zeros included, so columnar writers see one schema), and the step's datatrove stats count the
+label, zeros included, so columnar writers see one schema; with a ``threshold``, every label), and the step's datatrove stats count the
 same per label (``paragraphs_dropped_<label>``, one value per document, so the stats show totals and
 means per document) next to ``paragraphs``, ``chars_dropped`` and, when ``min_chars`` drops documents,
 ``dropped`` and ``dropped_too_short``.
@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..artifact import load
-from ..errors import ClassifierError
+from ..errors import ArgumentError
 from ..model import Model, check_threshold, kept
 from ..segment import SPLIT_MODES, join_kept, split_paragraphs
 from . import require
@@ -50,14 +50,15 @@ class ParagraphCleaner(BaseFormatter):
     """Drop the paragraphs whose label is not in ``keep`` from every document's text.
 
     Args:
-        model_path: model directory; None for the shipped model (resolved in each worker).
+        model_path: model directory (made absolute here); None for the shipped model (resolved in each worker).
         keep: labels whose paragraphs stay (None: the model's ``default_keep``, i.e. reporting).
         split: how text is cut into paragraphs: "auto", "lines" or "blocks".
         threshold: keep a paragraph when the ``keep`` labels together reach this probability (None: when
             a kept label is the most likely one); lower keeps more text, higher drops more junk.
         min_chars: drop documents whose cleaned text has fewer non-whitespace characters than this
             (0 keeps every document, even an empty one).
-        exclusion_writer: optional datatrove writer that receives the documents ``min_chars`` drops.
+        exclusion_writer: optional datatrove writer that receives the documents ``min_chars`` drops, with
+            the text they arrived with (to see what was thrown away) and the counts in their metadata.
         metadata_key: where the per-label counts go in ``Document.metadata``.
     """
 
@@ -75,10 +76,11 @@ class ParagraphCleaner(BaseFormatter):
     ) -> None:
         super().__init__()
         if split not in SPLIT_MODES:
-            raise ClassifierError(f"split must be one of {', '.join(SPLIT_MODES)}, not {split!r}")
+            raise ArgumentError(f"split must be one of {', '.join(SPLIT_MODES)}, not {split!r}")
         if min_chars < 0:
-            raise ClassifierError(f"min_chars must be 0 or more, not {min_chars}")
-        self.model_path = os.fspath(model_path) if model_path is not None else None
+            raise ArgumentError(f"min_chars must be 0 or more, not {min_chars}")
+        # Absolute now: under Slurm or Ray a worker's working directory need not be this one.
+        self.model_path = os.path.abspath(model_path) if model_path is not None else None
         self.keep = None if keep is None else tuple([keep] if isinstance(keep, str) else keep)
         self.split = split
         self.threshold = check_threshold(threshold)
@@ -105,14 +107,17 @@ class ParagraphCleaner(BaseFormatter):
         return state
 
     def clean_document(self, text: str) -> tuple[str, dict[str, int]]:
-        """``text`` without the unkept paragraphs, and the number dropped per unkept label."""
+        """``text`` without the unkept paragraphs, and the number dropped per label: every unkept label,
+        and with a ``threshold`` (which can drop a paragraph of a kept label) every label, zeros included,
+        so that the counts add up to the paragraphs removed and one run has one schema."""
         model = self.model
         spans = split_paragraphs(text, self.split)
         predictions = model.classify([s.text for s in spans])
         labels = [p.label for p in predictions]
         mask = kept(predictions, self._keep_set, self.threshold)
         dropped = Counter(label for label, kept in zip(labels, mask, strict=True) if not kept)
-        counts = {label: dropped.get(label, 0) for label in model.labels if label not in self._keep_set}
+        counted = model.labels if self.threshold is not None else [x for x in model.labels if x not in self._keep_set]
+        counts = {label: dropped.get(label, 0) for label in counted}
         self.stat_update("paragraphs", value=len(spans))
         return join_kept(text, spans, mask), counts
 
@@ -128,6 +133,7 @@ class ParagraphCleaner(BaseFormatter):
         with writer_context as writer:
             for doc in data:
                 self.stat_update(StatHints.total)
+                original = doc.text
                 with self.track_time():
                     keep = self._process(doc)
                 if keep:
@@ -138,6 +144,7 @@ class ParagraphCleaner(BaseFormatter):
                     self.stat_update(StatHints.dropped, f"dropped_{TOO_SHORT}")
                     if writer is not None:
                         doc.metadata["filter_reason"] = TOO_SHORT
+                        doc.text = original
                         writer.write(doc, rank)
 
     def _process(self, doc: Document) -> bool:

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ..artifact import load
-from ..errors import ClassifierError
+from ..errors import ArgumentError, InputError
 from ..model import Model, check_threshold, kept
 from ..segment import SPLIT_MODES, join_kept, split_paragraphs
 from . import require
@@ -49,13 +49,13 @@ def _names(raw: Sequence[str]) -> list[str]:
 
 
 def _threshold_setting(raw: Any) -> float | None:
-    """CLASSIFIER_THRESHOLD as a float (None when unset), or a ``ClassifierError`` naming the bad value."""
+    """CLASSIFIER_THRESHOLD as a float (None when unset), or an ``ArgumentError`` naming the bad value."""
     if raw is None or raw == "":
         return None
     try:
         return float(raw)
     except (TypeError, ValueError):
-        raise ClassifierError(f"CLASSIFIER_THRESHOLD must be a number from 0 to 1, not {raw!r}") from None
+        raise ArgumentError(f"CLASSIFIER_THRESHOLD must be a number from 0 to 1, not {raw!r}") from None
 
 
 class CleanTextPipeline:
@@ -75,12 +75,12 @@ class CleanTextPipeline:
         self.model = model if model is not None else load()
         self.fields = tuple(fields)
         if not self.fields:
-            raise ClassifierError("CLASSIFIER_FIELDS is empty: name at least one item field to clean")
+            raise ArgumentError("CLASSIFIER_FIELDS is empty: name at least one item field to clean")
         self.keep = self.model.keep_labels(keep)
         self.labels_field = labels_field or None
         self.drop_empty = drop_empty
         if split not in SPLIT_MODES:
-            raise ClassifierError(f"CLASSIFIER_SPLIT must be one of {', '.join(SPLIT_MODES)}, not {split!r}")
+            raise ArgumentError(f"CLASSIFIER_SPLIT must be one of {', '.join(SPLIT_MODES)}, not {split!r}")
         self.split = split
         self.stats = stats
         self.threshold = check_threshold(threshold)
@@ -121,7 +121,7 @@ class CleanTextPipeline:
             try:
                 adapter[self.labels_field] = labels
             except KeyError:
-                raise ClassifierError(
+                raise ArgumentError(
                     f"{type(item).__name__} has no field {self.labels_field!r} for CLASSIFIER_LABELS_FIELD; "
                     "declare it on the item class"
                 ) from None
@@ -138,15 +138,13 @@ class CleanTextPipeline:
         elif isinstance(value, (list, tuple)):
             bad = next(((i, v) for i, v in enumerate(value) if not isinstance(v, str)), None)
             if bad is not None:
-                raise ClassifierError(
+                raise InputError(
                     f"item field {name!r} is a {type(value).__name__} with {type(bad[1]).__name__} at index {bad[0]}; "
                     "expected text or a list of paragraph strings"
                 )
             paragraphs = list(value)
         else:
-            raise ClassifierError(
-                f"item field {name!r} holds {type(value).__name__}; expected text or a list of paragraphs"
-            )
+            raise InputError(f"item field {name!r} holds {type(value).__name__}; expected text or a list of paragraphs")
         predictions = self.model.classify(paragraphs)
         predicted = [p.label for p in predictions]
         mask = kept(predictions, self.keep, self.threshold)
