@@ -131,8 +131,8 @@ def check_destinations(
     done. Memory stays flat over a crawl of one directory: the relative names under one argument are
     distinct, so only the destinations a later argument could also claim are remembered (as digests),
     until a destination resolves through a symlink in the output directory; from then on all are, the
-    earlier ones found by walking the inputs again. The first claimant of a clash (rare) is found the
-    same way.
+    earlier ones found by walking the inputs again. The first claimants of clashes (rare) are found the
+    same way, in one walk for all clashes up to the one found.
     """
     base = os.path.realpath(output_dir)
     last = len(items.args) - 1
@@ -144,6 +144,7 @@ def check_destinations(
         return None if item.path is None else _digest(os.path.realpath(item.path))
 
     claimed: set[bytes] = set()
+    firsts: dict[bytes, str] = {}  # built at the first clash only: sibling directories clash on many names
     sources: set[bytes] = set()  # of the arguments before the last: only a later one can repeat them
     remember_all = False
     for position, (index, item) in enumerate(items.numbered()):
@@ -163,15 +164,21 @@ def check_destinations(
         if item.path is not None and os.path.realpath(item.path) == target:
             errors.append(f"{item.name}: output would overwrite the input; use --in-place or another --output-dir")
         elif key in claimed:
-            first = next((i.name for i in items if key_of(i) == key), "an earlier input")
-            errors.append(
-                f"{item.name}: output {target} would overwrite the output of {first} "
-                "(inputs are mirrored relative to the argument that named them; clean them to separate --output-dir)"
-            )
+            if key not in firsts:  # one walk names the first claimants of every clash up to here
+                firsts.update((key_of(i), i.name) for i in islice(items, position) if key_of(i) not in firsts)
+            first = firsts.get(key, "an earlier input")
+            errors.append(f"{item.name}: output {target} would overwrite the output of {first} ({MIRRORING})")
         else:
             if remember_all or index < last:
                 claimed.add(key)
             yield item
+
+
+#: Why two inputs can claim one output, and the way out.
+MIRRORING = (
+    "inputs are mirrored relative to the argument that named them: name their common parent directory, "
+    "or clean them to separate --output-dir"
+)
 
 
 def _cleaned_once(name: str, first: str) -> str:

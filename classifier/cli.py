@@ -24,7 +24,7 @@ from typer.core import TyperGroup
 
 from .artifact import CONFIG_FILE
 from .artifact import load as load_model
-from .batch import FileResult, check_destinations, clean_one, distinct_files, label_one, run
+from .batch import MIRRORING, FileResult, check_destinations, clean_one, distinct_files, label_one, run
 from .data import TSV_COLUMNS, tsv_escape
 from .errors import ArgumentError, ClassifierError
 from .files import DEFAULT_GLOB, STDIN, Input, Inputs, check_encoding, write_atomic
@@ -389,6 +389,10 @@ def clean(
     _finish(failures)
 
 
+#: Clashing inputs listed by name before the rest are counted.
+SHOWN_CLASHES = 10
+
+
 def _refuse_clashes(found: Inputs, output_dir: Path, failures: list[str]) -> None:
     """Refuse, before anything is written, inputs of several arguments whose outputs would clash
     (``x1/a.txt`` and ``x2/a.txt`` both to ``OUT/a.txt``): found while cleaning, the first was already
@@ -397,10 +401,14 @@ def _refuse_clashes(found: Inputs, output_dir: Path, failures: list[str]) -> Non
     for _ in check_destinations(found, output_dir, clashes):
         pass
     if clashes:
-        problems = [*failures, *clashes]
-        _fail(f"{len(problems)} input(s) cannot be cleaned as asked; nothing was written:")
-        for message in problems:
+        # Sibling directories of a crawl (`clean crawl/*/ -o OUT`) can clash on thousands of names: a few
+        # show the pattern, and the reason is said once.
+        problems = [*failures, *(c.removesuffix(f" ({MIRRORING})") for c in clashes)]
+        _fail(f"{len(problems)} input(s) cannot be cleaned as asked; nothing was written ({MIRRORING}):")
+        for message in problems[:SHOWN_CLASHES]:
             typer.echo(f"  {message}", err=True)
+        if len(problems) > SHOWN_CLASHES:
+            typer.echo(f"  … and {len(problems) - SHOWN_CLASHES} more", err=True)
         raise typer.Exit(1)
 
 

@@ -633,3 +633,16 @@ def test_predict_marks_what_clean_keeps_with_the_same_keep_and_threshold() -> No
         assert [r["text"] for r in rows if r["kept"]] == [line for line in cleaned if line.strip()]
         text = invoke("predict", ARTICLE, *options).stdout.splitlines()
         assert [line.split()[3] for line in text] == ["+" if r["kept"] else "-" for r in rows]
+
+
+def test_many_clashing_outputs_are_summed_up_with_the_reason_said_once(tmp_path: Path) -> None:
+    for sub in ("s0", "s1"):
+        (tmp_path / sub).mkdir()
+        for i in range(14):
+            shutil.copy(ARTICLE, tmp_path / sub / f"story{i:02d}.txt")
+    result = invoke("clean", tmp_path / "s0", tmp_path / "s1", "-o", tmp_path / "out")
+    lines = result.stderr.splitlines()
+    assert result.exit_code == 1 and "14 input(s) cannot be cleaned as asked; nothing was written" in lines[0]
+    assert len(lines) == 12 and lines[-1] == "  … and 4 more"
+    assert result.stderr.count("mirrored relative to the argument") == 1
+    assert "s1/story00.txt" in lines[1] and "the output of" in lines[1] and "s0/story00.txt" in lines[1]
