@@ -181,12 +181,12 @@ MIRRORING = (
 )
 
 
-def _cleaned_once(name: str, first: str) -> str:
+def _cleaned_once(name: str, first: str, done: str = "cleaned") -> str:
     """The warning for an input that repeats the file of an earlier one, ``first``."""
-    return f"{name}: {'named twice' if first == name else f'same file as {first}'}; cleaned once"
+    return f"{name}: {'named twice' if first == name else f'same file as {first}'}; {done} once"
 
 
-def distinct_files(items: Iterable[Input], warn: Callable[[str], None]) -> Iterator[Input]:
+def distinct_files(items: Iterable[Input], warn: Callable[[str], None], done: str = "cleaned") -> Iterator[Input]:
     """``items`` without later names of a file already listed (a symlink, a file named twice), calling
     ``warn`` for each name left out.
 
@@ -196,7 +196,7 @@ def distinct_files(items: Iterable[Input], warn: Callable[[str], None]) -> Itera
     for item in items:
         key = _digest(os.path.realpath(item.path)) if item.path is not None else None
         if key is not None and key in first:
-            warn(_cleaned_once(item.name, first[key]))
+            warn(_cleaned_once(item.name, first[key], done))
             continue
         if key is not None:
             first[key] = item.name

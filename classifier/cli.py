@@ -478,7 +478,10 @@ def predict(
         out.write("\t".join(TSV_COLUMNS) + "\n")
     func = label_html_file if html else label_one
     workers = 1 if items.has_stdin else jobs
-    results = run(func, m, items, (split.value, codec), workers, len(items))
+    # A file named twice (or inside a directory also named) is labeled once, as clean cleans it once. One
+    # argument names each file once (symlinks aside), and needs no memory of every file it gave.
+    named: Iterable[Input] = distinct_files(items, _warn, "labeled") if len(items.args) > 1 else items
+    results = run(func, m, named, (split.value, codec), workers, len(items))
     for result in _progress(results, len(items), workers):
         for warning in result.warnings:
             _warn(warning)

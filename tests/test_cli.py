@@ -646,3 +646,11 @@ def test_many_clashing_outputs_are_summed_up_with_the_reason_said_once(tmp_path:
     assert len(lines) == 12 and lines[-1] == "  … and 4 more"
     assert result.stderr.count("mirrored relative to the argument") == 1
     assert "s1/story00.txt" in lines[1] and "the output of" in lines[1] and "s0/story00.txt" in lines[1]
+
+
+def test_predict_labels_a_file_named_twice_once(tmp_path: Path) -> None:
+    shutil.copy(ARTICLE, tmp_path / "a.txt")
+    once = invoke("predict", tmp_path / "a.txt", "--json").stdout.splitlines()
+    result = invoke("predict", tmp_path / "a.txt", tmp_path, "--json")
+    assert result.exit_code == 0 and len(result.stdout.splitlines()) == len(once)
+    assert "cleaned once" not in result.stderr and "labeled once" in result.stderr
