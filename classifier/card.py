@@ -100,8 +100,9 @@ def model_card(config: dict[str, Any], metrics: dict[str, Any]) -> str:
             if t.get("project_corpus", ours)  # cards written before the key existed: the shipped model's
             else "- Cross-validation scores text like the training data; expect lower scores on text unlike it."
         ),
-        "- Languages with few or no training documents (see the data card) fall back on layout features and "
-        "context; expect more errors there.",
+        "- Languages with few or no training documents"
+        + (" (see the data card)" if t.get("project_corpus", ours) else "")
+        + " fall back on layout features and context; expect more errors there.",
         "- Short lines are the hard cases: an ALL-CAPS subheading, a product name in a list or a one-line "
         "quote can look like page furniture.",
         "",

@@ -131,3 +131,4 @@ def test_cross_validation_is_broken_down_by_language_and_page_kind(trained_dir: 
     card = (trained_dir / "README.md").read_text()
     assert "### Cross-validation by language" in card and "| en | 12 |" in card
     assert "### Cross-validation by page kind" in card and "| news | 12 |" in card
+    assert "data card" not in card  # a user's own corpus has none
