@@ -67,6 +67,13 @@ def page_warnings(name: str, text: str) -> list[str]:
     return []
 
 
+def emptied_warnings(name: str, dropped: int, cleaned: str) -> list[str]:
+    """Say so when cleaning left nothing: an emptied file is easy to miss in a batch."""
+    return (
+        [f"{name}: every paragraph was dropped; the cleaned text is empty"] if dropped and not cleaned.strip() else []
+    )
+
+
 def clean_one(
     model: Model,
     item: Input,
@@ -85,8 +92,7 @@ def clean_one(
         result.warnings += [source.warning] if source.warning else []
         result.warnings += page_warnings(item.name, source.text)
         text, result.dropped = drop_unkept(model, source.text, keep, split, threshold)
-        if result.dropped and not text.strip():  # say so: an emptied file is easy to miss in a batch
-            result.warnings.append(f"{item.name}: every paragraph was dropped; the cleaned text is empty")
+        result.warnings += emptied_warnings(item.name, result.dropped, text)
         cleaned = source.encode(text)
         if in_place and item.path is not None:
             if result.dropped:

@@ -15,7 +15,7 @@ from pathlib import Path
 from types import ModuleType
 
 from .artifact import load
-from .batch import FileResult
+from .batch import FileResult, emptied_warnings
 from .errors import ClassifierError, InputError
 from .files import Input, decode, read_bytes, refuse_binary, refuse_control_bytes, write_output
 from .integrations import require
@@ -109,6 +109,7 @@ def clean_html_file(
             raise InputError(f"{item.name}: HTML input cannot be cleaned in place")
         text = _extract_file(item, result, encoding)
         cleaned, result.dropped = drop_unkept(model, text, keep, split, threshold)
+        result.warnings += emptied_warnings(item.name, result.dropped, cleaned)
         data = (cleaned + "\n" if cleaned and not cleaned.endswith("\n") else cleaned).encode("utf-8")
         if output_dir is not None:
             write_output(output_dir / Path(item.relative).with_suffix(OUTPUT_SUFFIX), data)

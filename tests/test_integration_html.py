@@ -167,3 +167,13 @@ def test_cli_html_page_without_a_charset_is_read_in_the_encoding_given(tmp_path:
     result = runner.invoke(app, [*args, "--encoding", "latin-1"])
     assert result.exit_code == 0, result.output
     assert "Café crème." in result.stdout
+
+
+def test_cli_clean_html_warns_when_the_extracted_text_is_all_dropped(tmp_path: Path, trained_dir: Path) -> None:
+    # trafilatura finds text, the model drops all of it: the output is empty, which a batch should say.
+    junk = "".join(f"<p>{line}</p>" for line in JUNK)
+    target = tmp_path / "junk.html"
+    target.write_text(f"<html><body><article>{junk}</article></body></html>", encoding="utf-8")
+    result = runner.invoke(app, ["clean", "--html", str(target), "--model", str(trained_dir)])
+    assert result.exit_code == 0 and result.stdout == ""
+    assert "junk.html: every paragraph was dropped" in result.stderr
