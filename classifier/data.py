@@ -72,6 +72,7 @@ def data_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     directories are skipped: editors' backups, ``.git`` and half-written staging files are not data.
     A file named twice (listed twice, or a directory and a file in it) counts once: its documents
     twice would land in different cross-validation folds and test the model on its own training text.
+    The files come sorted by their resolved paths, whatever order the arguments name them in.
     """
     files: list[Path] = []
     for raw in paths:
@@ -90,7 +91,9 @@ def data_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     unique: dict[str, Path] = {}
     for file in files:
         unique.setdefault(os.path.realpath(file), file)
-    return list(unique.values())
+    # In one order whatever the order of the arguments: documents' order decides their folds, so the
+    # same files named in another order gave another model.
+    return sorted(unique.values(), key=lambda file: os.path.realpath(file))
 
 
 def _is_data_file(path: Path, top: Path) -> bool:

@@ -50,7 +50,7 @@ MAX_ITER = 300
 #: 105-109 -> 90-96 s, which keeps the default model inside its two-minute budget.
 STAGE1_TOL = 2e-2
 STAGE2_TOL = 1e-2
-#: Stage 3 when it is linear (see NETWORK_MIN_ROWS): CV 0.8874 vs 0.8885 at 1e-2, real pages 0.732 vs
+#: Stage 3 when it is linear (see NETWORK_MIN_PARAGRAPHS): CV 0.8874 vs 0.8885 at 1e-2, real pages 0.732 vs
 #: 0.735, in two thirds of the time.
 STAGE3_TOL = 2e-2
 #: Stage 3: NETWORK_MEMBERS networks of NETWORK_HIDDEN ReLU units, each NETWORK_EPOCHS passes of Adam over
@@ -58,11 +58,14 @@ STAGE3_TOL = 2e-2
 #: documents): CV 0.891 -> 0.903, real pages 0.731 -> 0.779 macro-F1 (kept 99.38 -> 99.50%, dropped 60.0 ->
 #: 62.0%). One network alone varies by +-0.02 on real pages from seed to seed; three average most of that
 #: out. 64 units, 10 or 40 epochs or two layers did no better.
-#: Below NETWORK_MIN_ROWS stage-3 training rows (about 1,000 documents) stage 3 stays linear: a network
-#: fitted for the same epochs on little data takes few steps and did worse (454 documents, ~20k rows: CV
-#: 0.734 vs 0.738, real pages 0.369 vs 0.404), and the linear fit is faster; on 1,978 documents (~100k
-#: rows) the network is ahead (CV 0.892 vs 0.877, real pages 0.721 vs 0.691).
-NETWORK_MIN_ROWS = 50_000
+#: Below NETWORK_MIN_PARAGRAPHS training paragraphs (about 800 documents) stage 3 stays linear: a network
+#: fitted for the same epochs on little data takes few steps and did worse (454 documents, ~20k stage-3
+#: rows: CV 0.734 vs 0.738, real pages 0.369 vs 0.404), and the linear fit is faster; on 1,978 documents
+#: (~100k rows) the network is ahead (CV 0.892 vs 0.877, real pages 0.721 vs 0.691). Counted in the data's
+#: own paragraphs, not in stage-3 rows (about three per paragraph, with the augmented views): their number
+#: moves with the seed and the order of the files, and near the cut one seed got a network and the next a
+#: linear stage from the same data.
+NETWORK_MIN_PARAGRAPHS = 16_000
 NETWORK_MEMBERS = 3
 NETWORK_HIDDEN = 32
 NETWORK_EPOCHS = 20
@@ -221,15 +224,16 @@ def _submit_stage3(
     seed: int,
     class_weight: dict[int, float] | None,
     n_labels: int,
+    network: bool,
 ) -> list[Callable[[], dict[str, np.ndarray]]]:
     """Stage-3 fits per row mask (None: all rows), queued on ``pool``; each returned function waits for
     its mask's fits and gives their arrays by ``Weights`` name.
 
     A network stage is NETWORK_MEMBERS fits for all rows (None), member m seeded ``seed + m`` so the
-    ensemble does not depend on how many run at once, and one per fold; a linear one (fewer than
-    NETWORK_MIN_ROWS rows) is one fit per mask.
+    ensemble does not depend on how many run at once, and one per fold; a linear one (``network`` false)
+    is one fit per mask.
     """
-    if len(y) < NETWORK_MIN_ROWS:
+    if not network:
         fits = _submit_fits(pool, x, y, masks, STAGE2_C, STAGE3_TOL, seed, class_weight)
 
         def linear(fit: Future[Any]) -> dict[str, np.ndarray]:
@@ -376,8 +380,14 @@ def train_model(
             ]
         )
 
-        say("stage 3: folds and the final fit")
-        fits3 = _submit_stage3(pool, x3, y2, masks2, seed, class_weight, n_labels)
+        network = len(y) >= NETWORK_MIN_PARAGRAPHS
+        kind = (
+            f"{NETWORK_MEMBERS} networks of {NETWORK_HIDDEN} units"
+            if network
+            else f"linear: fewer than {NETWORK_MIN_PARAGRAPHS:,} paragraphs"
+        )
+        say(f"stage 3 ({kind}): folds and the final fit")
+        fits3 = _submit_stage3(pool, x3, y2, masks2, seed, class_weight, n_labels, network)
         pred_oof = np.zeros(len(y), dtype=np.int64)
         for k, arrays in enumerate(fits3[:n_folds]):
             test_part = (fold2 == k) & whole

@@ -1,6 +1,6 @@
 """Stage 3 as a network ensemble (format 4), which training chooses on large data.
 
-The test corpus is tiny, so these tests lower ``train.NETWORK_MIN_ROWS`` to get a network from it; the
+The test corpus is tiny, so these tests lower ``train.NETWORK_MIN_PARAGRAPHS`` to get a network from it; the
 default model (trained on the full corpus) is a format-4 model too and is exercised by the other tests.
 """
 
@@ -22,14 +22,14 @@ from tests.conftest import edit_config, tiny_documents
 
 @pytest.fixture
 def network_training(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(train, "NETWORK_MIN_ROWS", 0)
+    monkeypatch.setattr(train, "NETWORK_MIN_PARAGRAPHS", 0)
 
 
 @pytest.fixture(scope="module")
 def network_dir(tiny_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("network") / "m"
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(train, "NETWORK_MIN_ROWS", 0)
+        patch.setattr(train, "NETWORK_MIN_PARAGRAPHS", 0)
         train.train_and_save([str(tiny_data)], str(out), seed=0, folds=3)
     return out
 

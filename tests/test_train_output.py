@@ -1,6 +1,7 @@
 """Writing a model directory: all or nothing, refused before training when it cannot be written."""
 
 import errno
+import json
 import os
 import shutil
 import tempfile
@@ -14,6 +15,7 @@ from typer.testing import CliRunner
 import classifier
 from classifier.artifact import save
 from classifier.cli import app
+from tests.conftest import tiny_documents
 
 runner = CliRunner()
 PAGE = ["Headline", "The bridge will reopen in spring.", "Read more:", "Tags: council", "© 2025 Someone"]
@@ -132,3 +134,14 @@ def test_cross_validation_is_broken_down_by_language_and_page_kind(trained_dir: 
     assert "### Cross-validation by language" in card and "| en | 12 |" in card
     assert "### Cross-validation by page kind" in card and "| news | 12 |" in card
     assert "data card" not in card  # a user's own corpus has none
+
+
+def test_the_order_data_files_are_named_in_does_not_change_the_model(tmp_path: Path) -> None:
+    # Documents' order decides their folds: the same files named the other way round gave another model.
+    docs = tiny_documents()
+    for name, part in (("a.jsonl", docs[:6]), ("b.jsonl", docs[6:])):
+        (tmp_path / name).write_text("".join(json.dumps(d) + "\n" for d in part), encoding="utf-8")
+    for out, order in (("m1", ("a.jsonl", "b.jsonl")), ("m2", ("b.jsonl", "a.jsonl"))):
+        result = invoke("train", *(tmp_path / f for f in order), "-o", tmp_path / out)
+        assert result.exit_code == 0, result.output
+    assert (tmp_path / "m1" / "weights.npz").read_bytes() == (tmp_path / "m2" / "weights.npz").read_bytes()
