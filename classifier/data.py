@@ -163,6 +163,7 @@ def _jsonl_documents(path: Path) -> Iterator[Document]:
 
 def _tsv_documents(path: Path) -> Iterator[Document]:
     docs: dict[str, list[tuple[int, str, str]]] = {}
+    seen: dict[tuple[str, int], int] = {}  # (file, index) -> the line that gave it
     header_seen = False
     for n, line in _read_lines(path):
         line = line.rstrip("\r\n")
@@ -181,7 +182,11 @@ def _tsv_documents(path: Path) -> Iterator[Document]:
             raise DataError(f"{path}:{n}: index must be a whole number, not {index!r}")
         if not label:
             raise DataError(f"{path}:{n}: empty label")
-        docs.setdefault(file, []).append((int(index), label, tsv_unescape(cells[4])))
+        rows = docs.setdefault(file, [])
+        first = seen.setdefault((file, int(index)), n)
+        if first != n:  # twice in a page would change its neighbours' context, and may disagree in label
+            raise DataError(f"{path}:{n}: {file} paragraph {index} is given twice (first on line {first})")
+        rows.append((int(index), label, tsv_unescape(cells[4])))
     for file, rows in docs.items():
         rows.sort()
         yield Document(file, [r[2] for r in rows], [r[1] for r in rows], origin=f"{path}")

@@ -18,11 +18,26 @@ RARE_LABEL_RATIO = 10
 FEW_PARAGRAPHS = 5
 
 
+def page_key(doc: Document) -> tuple[str, ...]:
+    """A document's paragraphs with whitespace folded: the same page under another doc_id or file."""
+    return tuple(" ".join(text.split()) for text in doc.texts)
+
+
 def page_numbers(docs: Sequence[Document]) -> np.ndarray:
-    """A page number per document: documents sharing a ``doc_id`` are one page, so cross-validation
-    never tests on a copy of a page it trained on. With distinct ids it is just the position."""
-    first: dict[str, int] = {}
-    return np.array([first.setdefault(d.doc_id, len(first)) for d in docs], dtype=np.int64)
+    """A page number per document: documents sharing a ``doc_id``, or the same paragraphs under another
+    id (a page predicted, corrected as TSV and trained on beside its JSONL), are one page, so
+    cross-validation never tests on a copy of a page it trained on. With distinct pages it is just the
+    position."""
+    by_id: dict[str, int] = {}
+    by_text: dict[tuple[str, ...], int] = {}
+    numbers = []
+    for doc in docs:
+        key = page_key(doc)
+        number = by_id.get(doc.doc_id, by_text.get(key, len(set(by_id.values()))))
+        by_id.setdefault(doc.doc_id, number)
+        by_text.setdefault(key, number)
+        numbers.append(number)
+    return np.array(numbers, dtype=np.int64)
 
 
 def data_warnings(docs: Sequence[Document], n_pages: int, folds: int) -> list[str]:
@@ -33,12 +48,23 @@ def data_warnings(docs: Sequence[Document], n_pages: int, folds: int) -> list[st
     A typo in a hand-corrected TSV ("reportng") would otherwise become a label of its own, quietly.
     """
     out: list[str] = unread_key_warnings(docs)
-    if n_pages < len(docs):
-        repeated = next(i for i, n in Counter(d.doc_id for d in docs).items() if n > 1)
-        extra = len(docs) - n_pages
+    ids = Counter(d.doc_id for d in docs)
+    if len(ids) < len(docs):
+        repeated = next(i for i, n in ids.items() if n > 1)
+        extra = len(docs) - len(ids)
         out.append(
             f"{extra} document{'s' * (extra != 1)} repeat{'s' * (extra == 1)} the doc_id of an earlier one "
             f"(first: {repeated!r}); documents with one id are kept in one cross-validation fold"
+        )
+    first_id: dict[tuple[str, ...], str] = {}
+    copies = [(d, first_id.setdefault(page_key(d), d.doc_id)) for d in docs]
+    copies = [(d, first) for d, first in copies if first != d.doc_id]
+    if copies:
+        doc, first = copies[0]
+        out.append(
+            f"{len(copies)} document{'s' * (len(copies) != 1)} repeat{'s' * (len(copies) == 1)} the paragraphs "
+            f"of an earlier one under another id (first: {doc.doc_id!r} = {first!r}); each copy is trained on "
+            "again, and kept in its page's cross-validation fold"
         )
     if folds > n_pages:
         out.append(f"{folds} cross-validation folds for {n_pages} distinct documents: using {n_pages} folds")

@@ -29,7 +29,7 @@ from .augment import short_line_variants
 from .cohesion import COHESION_NAMES, cohesion
 from .context import context_features, refine_features
 from .data import Document
-from .data_checks import data_warnings, page_numbers
+from .data_checks import data_warnings, page_key, page_numbers
 from .errors import ArgumentError, DataError
 from .features import DENSE_NAMES, HASH_BITS, NGRAM_MAX, NGRAM_MIN, dense_matrix, hashed_features
 from .labels import DEFAULT_LABELS, default_keep
@@ -224,16 +224,16 @@ def _submit_stage3(
     seed: int,
     class_weight: dict[int, float] | None,
     n_labels: int,
-    network: bool,
+    use_network: bool,
 ) -> list[Callable[[], dict[str, np.ndarray]]]:
     """Stage-3 fits per row mask (None: all rows), queued on ``pool``; each returned function waits for
     its mask's fits and gives their arrays by ``Weights`` name.
 
     A network stage is NETWORK_MEMBERS fits for all rows (None), member m seeded ``seed + m`` so the
-    ensemble does not depend on how many run at once, and one per fold; a linear one (``network`` false)
-    is one fit per mask.
+    ensemble does not depend on how many run at once, and one per fold; a linear one (``use_network``
+    false) is one fit per mask.
     """
-    if not network:
+    if not use_network:
         fits = _submit_fits(pool, x, y, masks, STAGE2_C, STAGE3_TOL, seed, class_weight)
 
         def linear(fit: Future[Any]) -> dict[str, np.ndarray]:
@@ -533,11 +533,6 @@ def _check_folds(y: np.ndarray, fold_of: np.ndarray, n_folds: int, labels: Seque
             )
 
 
-def _page_key(doc: Document) -> tuple[str, ...]:
-    """A document's paragraphs with whitespace folded: the same page under another doc_id or file."""
-    return tuple(" ".join(text.split()) for text in doc.texts)
-
-
 def _python_warning(message: str) -> None:
     warnings.warn(message, UserWarning, stacklevel=3)
 
@@ -619,8 +614,8 @@ def train_and_save(
                 f"{name}: none of its labels ({', '.join(sorted(gold))}) is in the training data "
                 f"({', '.join(sorted(trained))})"
             )
-    seen = {_page_key(d) for d in docs}
-    trained_on = {name: sum(_page_key(d) in seen for d in edocs) for name, edocs in eval_docs.items()}
+    seen = {page_key(d) for d in docs}
+    trained_on = {name: sum(page_key(d) in seen for d in edocs) for name, edocs in eval_docs.items()}
     for name, shared in trained_on.items():
         if shared:
             (warn or _python_warning)(

@@ -54,6 +54,18 @@ def test_tsv_documents_are_grouped_by_file_in_index_order(tmp_path: Path) -> Non
     ]
 
 
+def test_a_tsv_paragraph_given_twice_is_refused_with_both_lines(tmp_path: Path) -> None:
+    # Two rows for one paragraph (a correction appended rather than edited) put it twice in its page.
+    path = tmp_path / "labels.tsv"
+    path.write_text(
+        "file\tindex\tlabel\tscore\ttext\na.txt\t0\treporting\t0.9\tx\na.txt\t1\tother\t0.5\ty\n"
+        "a.txt\t0\tother\t0.9\tx\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DataError, match=r"labels.tsv:4: a.txt paragraph 0 is given twice \(first on line 2\)"):
+        load_documents([path])
+
+
 def test_missing_data_path() -> None:
     with pytest.raises(DataError, match="no such file"):
         load_documents(["/nonexistent/data.jsonl"])

@@ -139,3 +139,15 @@ def test_a_misnamed_document_key_is_pointed_out_and_metadata_is_not(tmp_path: Pa
             in result.stderr
         )
         assert "title" not in result.stderr
+
+
+def test_the_same_page_under_another_id_is_pointed_out(tmp_path: Path) -> None:
+    # A page predicted, corrected as TSV and trained on beside its JSONL: two ids, one page.
+    docs = tiny_documents()
+    docs.append({**docs[3], "doc_id": "corrected-copy"})
+    result = invoke("train", _write(tmp_path / "mine.jsonl", docs), "-o", tmp_path / "m")
+    assert result.exit_code == 0, result.output
+    assert (
+        "1 document repeats the paragraphs of an earlier one under another id (first: 'corrected-copy' = 't3')"
+        in result.stderr
+    )
