@@ -634,7 +634,8 @@ def evaluate(
 
     m = _load(model)
     # No --keep on a model without default keep labels: the per-label scores, and the cleaning view n/a.
-    wanted = None if keep is None and not m.default_keep else sorted(_keep_labels(m, keep))
+    chosen = _keep_labels(m, keep) if keep is not None or m.default_keep else None
+    wanted = None if chosen is None else [label for label in m.labels if label in chosen]  # the model's order
     with _library_errors():
         documents = load_documents(data)
         for warning in unread_key_warnings(documents):
@@ -682,8 +683,10 @@ def info(
     for name, report in metrics.get("evaluations", {}).items():
         c = report["cleaning"]
         kept = ",".join(c["keep_labels"]) or "nothing"
+        shared = report.get("documents_trained_on", 0)
+        also = f" (also trained on: {shared} of its {report.get('documents', '?')} documents)" if shared else ""
         typer.echo(
-            f"eval:     {name}: macro-F1 {report['macro_f1']:.3f}, {kept} kept "
+            f"eval:     {name}{also}: macro-F1 {report['macro_f1']:.3f}, {kept} kept "
             f"{percent(c['reporting_chars_kept'])}, junk dropped {percent(c['other_chars_dropped'])}"
         )
     versions = m.config.get("versions", {})

@@ -216,6 +216,7 @@ def test_train_prints_cross_validation_and_writes_model(tmp_path: Path, tiny_dat
     assert "Held-out" not in card and "12 of its 12 documents were also trained on." in card
     info = invoke("info", "--model", tmp_path / "m")
     assert info.exit_code == 0 and "related-links" in info.stdout and "macro-F1" in info.stdout
+    assert f"{tiny_data} (also trained on: 12 of its 12 documents)" in info.stdout
 
 
 def test_train_label_weight_is_recorded_and_shifts_decisions(tmp_path: Path) -> None:
@@ -395,6 +396,7 @@ def test_the_cleaning_view_does_not_call_what_it_drops_by_a_label_it_keeps(tiny_
     result = invoke("evaluate", tiny_data, "--keep", "reporting,other")
     assert result.exit_code == 0 and "other chars dropped" not in result.stdout
     assert "junk (labels not kept) chars dropped" in result.stdout
+    assert "cleaning (keep reporting,other)" in result.stdout  # in the model's label order, as elsewhere
 
 
 def test_evaluate_by_language_scores_each_group_as_if_evaluated_alone(tmp_path: Path, trained_dir: Path) -> None:

@@ -48,6 +48,7 @@ def test_wheel_install_cleans_with_the_packaged_default_model(tmp_path: Path) ->
     info = subprocess.run([exe, "info"], capture_output=True, text=True, cwd=workdir, timeout=60)
     assert info.returncode == 0, info.stderr
     assert str(purelib / "classifier" / "default_model") in info.stdout
+    assert (purelib / "classifier" / "py.typed").exists()  # type checkers read the package's hints
     cleaned = subprocess.run([exe, "clean", str(ARTICLE)], capture_output=True, text=True, cwd=workdir, timeout=60)
     assert cleaned.returncode == 0, cleaned.stderr
     assert "wetland park" in cleaned.stdout and "Tags:" not in cleaned.stdout
