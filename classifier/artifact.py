@@ -13,7 +13,10 @@ import io
 import json
 import os
 import shutil
+import signal
 import tempfile
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -179,28 +182,48 @@ def _directory_mode(out: Path) -> int:
     return 0o777 & ~current_umask()
 
 
+@contextlib.contextmanager
+def _interrupts_deferred() -> Iterator[None]:
+    """Hold back Ctrl-C (SIGINT) for the block, then deliver it: the block is too short to wait for,
+    and stopped halfway it would leave no model at the output path. Only the main thread can handle
+    signals; elsewhere the block runs as it is."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, _frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if caught and callable(previous):
+            previous(signal.SIGINT, None)  # the default handler raises KeyboardInterrupt here
+
+
 def _swap_in(staging: Path, out: Path) -> None:
     """Rename ``staging`` to ``out``; an existing ``out`` is renamed aside first and removed afterwards.
 
     POSIX has no portable atomic exchange of two directories, so for the instant between the two renames
-    ``out`` does not exist; a crash there leaves the old model complete under the ``.old`` name beside it.
+    ``out`` does not exist: Ctrl-C is held back over them, and a crash there leaves the old model complete
+    under the ``.old`` name beside it.
     If the second rename fails the old model is renamed back.
     """
     aside = None
-    if out.exists():
-        aside = staging.with_name(staging.name.removesuffix(".tmp") + ".old")  # unique, as mkdtemp's name is
-        os.rename(out, aside)
-    try:
-        os.rename(staging, out)
-    except OSError:
+    with _interrupts_deferred():  # a Ctrl-C between the renames would leave the model only under .old
+        if out.exists():
+            aside = staging.with_name(staging.name.removesuffix(".tmp") + ".old")  # unique, as mkdtemp's name is
+            os.rename(out, aside)
+        try:
+            os.rename(staging, out)
+        except OSError:
+            if aside is not None:
+                os.rename(aside, out)
+            raise
+        # The new model is in place: from here on a failure must not be reported as a failed save.
+        with contextlib.suppress(OSError):
+            _fsync_directory(out.parent)
         if aside is not None:
-            os.rename(aside, out)
-        raise
-    # The new model is in place: from here on a failure must not be reported as a failed save.
-    with contextlib.suppress(OSError):
-        _fsync_directory(out.parent)
-    if aside is not None:
-        shutil.rmtree(aside, ignore_errors=True)  # a leftover old copy is only clutter
+            shutil.rmtree(aside, ignore_errors=True)  # a leftover old copy is only clutter
 
 
 def read_json(path: Path) -> dict[str, Any]:

@@ -4,6 +4,7 @@ import errno
 import json
 import os
 import shutil
+import signal
 import tempfile
 import time
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 import classifier
+from classifier import artifact
 from classifier.artifact import save
 from classifier.cli import app
 from tests.conftest import tiny_documents
@@ -145,3 +147,24 @@ def test_the_order_data_files_are_named_in_does_not_change_the_model(tmp_path: P
         result = invoke("train", *(tmp_path / f for f in order), "-o", tmp_path / out)
         assert result.exit_code == 0, result.output
     assert (tmp_path / "m1" / "weights.npz").read_bytes() == (tmp_path / "m2" / "weights.npz").read_bytes()
+
+
+def test_ctrl_c_while_a_model_is_swapped_in_leaves_the_new_model_in_place(
+    trained_model: classifier.Model, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Between renaming the old model aside and the new one in, the output path holds nothing; a Ctrl-C
+    # there is held back until the swap is done, then delivered.
+    save(trained_model, tmp_path / "m")
+    before = _contents(tmp_path / "m")
+    real_rename = os.rename
+
+    def rename_then_interrupt(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
+        real_rename(src, dst)
+        if str(dst).endswith(".old"):
+            os.kill(os.getpid(), signal.SIGINT)
+
+    monkeypatch.setattr(artifact.os, "rename", rename_then_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        save(trained_model, tmp_path / "m", metrics={"note": "second save"})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]  # nothing left aside
+    assert _contents(tmp_path / "m") != before and classifier.load(tmp_path / "m").labels == trained_model.labels
