@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import math
+import os
 import threading
 import time
 import warnings
@@ -326,6 +327,14 @@ def train_model(
     gets each of ``data_warnings`` (default: Python's ``warnings.warn``).
     """
     _require_training_packages()
+    for i, doc in enumerate(docs):  # documents built in Python, not read by load_documents
+        if not isinstance(doc, Document) or len(doc.texts) != len(doc.labels):
+            shown = (
+                type(doc).__name__
+                if not isinstance(doc, Document)
+                else f"{len(doc.texts)} texts, {len(doc.labels)} labels"
+            )
+            raise DataError(f"document {i}: expected a classifier.data.Document with a label per text, got {shown}")
     say = progress or (lambda _msg: None)
     started = time.perf_counter()
     labels = _label_order(docs)
@@ -573,11 +582,11 @@ def _label_rows(
 
 
 def train_and_save(
-    data: Sequence[str],
-    output: str,
+    data: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    output: str | os.PathLike[str],
     seed: int = 0,
     folds: int = FOLDS,
-    eval_sets: Sequence[str] = (),
+    eval_sets: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] = (),
     command: str = "",
     progress: Callable[[str], None] | None = None,
     jobs: int = 2,
@@ -595,6 +604,7 @@ def train_and_save(
 
     from .artifact import check_destination, save
 
+    data, eval_sets = ([x] if isinstance(x, (str, os.PathLike)) else list(x) for x in (data, eval_sets))
     check_destination(output)  # first: before a second spent importing scikit-learn, or minutes training
     sklearn = _require_training_packages()
 

@@ -168,3 +168,19 @@ def test_ctrl_c_while_a_model_is_swapped_in_leaves_the_new_model_in_place(
         save(trained_model, tmp_path / "m", metrics={"note": "second save"})
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]  # nothing left aside
     assert _contents(tmp_path / "m") != before and classifier.load(tmp_path / "m").labels == trained_model.labels
+
+
+def test_training_from_python_takes_a_path_and_says_what_is_wrong_with_built_documents(
+    tiny_data: Path, tmp_path: Path
+) -> None:
+    from classifier.data import Document
+    from classifier.train import train_and_save, train_model
+
+    messages: list[str] = []
+    metrics = train_and_save(tiny_data, tmp_path / "m", progress=messages.append)  # one path, not a list
+    assert metrics["cross_validation"]["paragraphs"] > 0 and any("stage 3" in m for m in messages)
+    assert classifier.load(tmp_path / "m").labels
+    with pytest.raises(classifier.DataError, match=r"document 1: expected .* got 2 texts, 1 labels"):
+        train_model([Document("a", ["x"], ["reporting"]), Document("b", ["y", "z"], ["other"])])
+    with pytest.raises(classifier.DataError, match=r"document 0: expected .* got dict"):
+        train_model([{"doc_id": "a", "texts": ["x"], "labels": ["reporting"]}])  # type: ignore[list-item]
