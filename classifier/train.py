@@ -335,8 +335,12 @@ def train_model(
                 else f"{len(doc.texts)} texts, {len(doc.labels)} labels"
             )
             raise DataError(f"document {i}: expected a classifier.data.Document with a label per text, got {shown}")
-    say = progress or (lambda _msg: None)
     started = time.perf_counter()
+
+    def say(message: str) -> None:  # with the time so far: a run of minutes has few steps to show
+        if progress is not None:
+            progress(f"{message} [{time.perf_counter() - started:.0f} s]")
+
     labels = _label_order(docs)
     index = {label: i for i, label in enumerate(labels)}
     class_weight = _class_weight(label_weights or {}, index)
