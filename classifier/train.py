@@ -14,6 +14,7 @@ each page (``views.py``). The same folds give the cross-validation report.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import math
 import os
@@ -36,6 +37,7 @@ from .features import DENSE_NAMES, HASH_BITS, NGRAM_MAX, NGRAM_MIN, dense_matrix
 from .labels import DEFAULT_LABELS, default_keep
 from .metrics import score, score_groups
 from .model import NETWORK_ARRAYS, Model, Weights, linear_scorer, refine_scorer
+from .segment import is_blank
 from .views import context_views
 
 #: Inverse regularisation strength of stage 1 (n-grams) and stages 2 and 3 (context). Stage 1 at 16 rather than
@@ -335,6 +337,12 @@ def train_model(
                 else f"{len(doc.texts)} texts, {len(doc.labels)} labels"
             )
             raise DataError(f"document {i}: expected a classifier.data.Document with a label per text, got {shown}")
+    docs, blank = _without_blank_paragraphs(docs)
+    if blank:
+        (warn or _python_warning)(
+            f"{blank} blank paragraph{'s are' if blank != 1 else ' is'} left out of training: prediction reads "
+            "blank items as no evidence, so learning from them would teach nothing it uses"
+        )
     started = time.perf_counter()
 
     def say(message: str) -> None:  # with the time so far: a run of minutes has few steps to show
@@ -544,6 +552,26 @@ def _check_folds(y: np.ndarray, fold_of: np.ndarray, n_folds: int, labels: Seque
                 f"cross-validation fold {k + 1} of {n_folds} trains on documents labeled only "
                 f"{labels[int(rest[0])]!r}; add documents or lower --folds"
             )
+
+
+def _without_blank_paragraphs(docs: Sequence[Document]) -> tuple[list[Document], int]:
+    """``docs`` without their blank paragraphs (and without documents left empty), and how many went.
+
+    Prediction leaves blank items out of every paragraph's context (``Model.probabilities``); training
+    with them in would fit context features prediction never computes."""
+    out: list[Document] = []
+    blank = 0
+    for doc in docs:
+        keep = [not is_blank(text) for text in doc.texts]
+        if all(keep):
+            out.append(doc)
+            continue
+        blank += keep.count(False)
+        texts = [t for t, k in zip(doc.texts, keep, strict=True) if k]
+        labels = [label for label, k in zip(doc.labels, keep, strict=True) if k]
+        if texts:
+            out.append(dataclasses.replace(doc, texts=texts, labels=labels))
+    return out, blank
 
 
 def _python_warning(message: str) -> None:

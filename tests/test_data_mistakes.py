@@ -151,3 +151,16 @@ def test_the_same_page_under_another_id_is_pointed_out(tmp_path: Path) -> None:
         "1 document repeats the paragraphs of an earlier one under another id (first: 'corrected-copy' = 't3')"
         in result.stderr
     )
+
+
+def test_blank_paragraphs_are_left_out_of_training(tmp_path: Path) -> None:
+    # Prediction reads a blank item as no evidence; a model trained with one in is the model without it.
+    docs = tiny_documents()
+    with_blank = json.loads(json.dumps(docs))
+    with_blank[2]["paragraphs"].insert(1, {"text": " \u200b ", "label": "other"})
+    for name, data in (("plain", docs), ("blank", with_blank)):
+        result = invoke("train", _write(tmp_path / f"{name}.jsonl", data), "-o", tmp_path / name)
+        assert result.exit_code == 0, result.output
+    assert "1 blank paragraph is left out of training" in result.stderr
+    weights = [(tmp_path / name / "weights.npz").read_bytes() for name in ("plain", "blank")]
+    assert weights[0] == weights[1]
