@@ -249,15 +249,17 @@ def _load(model: Optional[str]) -> Model:
         raise typer.Exit(2 if usage else 1) from None
 
 
-def _label_list(option: str) -> list[str]:
-    """A comma-separated label option ("reporting, other") as names; empty items are ignored."""
-    return [x.strip() for x in option.split(",") if x.strip()]
+def _label_list(option: list[str]) -> list[str]:
+    """A label option, comma-separated and repeatable ("-k reporting,other" or "-k reporting -k other"),
+    as names in the order given; empty items are ignored."""
+    return [x.strip() for value in option for x in value.split(",") if x.strip()]
 
 
-def _keep_labels(model: Model, keep: str | None) -> frozenset[str]:
+def _keep_labels(model: Model, keep: list[str] | None) -> frozenset[str]:
     """The --keep option as a label set (omitted: the model's default); empty or unknown labels, or no
-    default on a model that records none, are usage errors."""
-    wanted = None if keep is None else _label_list(keep)
+    default on a model that records none, are usage errors. Given twice, both count: the last alone
+    would have dropped the article for "-k reporting -k other"."""
+    wanted = None if not keep else _label_list(keep)
     if wanted is None and not model.default_keep:
         _fail(
             f"this model records no default labels to keep; pass --keep LABELS (its labels: {', '.join(model.labels)})"
@@ -322,8 +324,10 @@ def clean(
     inputs: InputsArg,
     model: ModelOpt = None,
     keep: Annotated[
-        Optional[str],
-        typer.Option("--keep", "-k", help="Comma-separated labels to keep (default: the model's; reporting)."),
+        Optional[list[str]],
+        typer.Option(
+            "--keep", "-k", help="Labels to keep, comma-separated or repeated (default: the model's; reporting)."
+        ),
     ] = None,
     output_dir: Annotated[
         Optional[Path], typer.Option("--output-dir", "-o", help="Write cleaned files here, mirroring input names.")
@@ -454,7 +458,7 @@ def predict(
     html: HtmlOpt = False,
     encoding: EncodingOpt = None,
     keep: Annotated[
-        Optional[str],
+        Optional[list[str]],
         typer.Option("--keep", "-k", help="Labels 'clean' would keep, for the kept mark (default: the model's)."),
     ] = None,
     threshold: ThresholdOpt = None,
@@ -472,7 +476,7 @@ def predict(
     items = _inputs(inputs, glob, html)
     failures = items.errors
     m = _load(model)
-    wanted = _keep_labels(m, keep) if keep is not None or m.default_keep else frozenset()
+    wanted = _keep_labels(m, keep) if keep or m.default_keep else frozenset()
     out = sys.stdout
     if fmt is Format.tsv:
         out.write("\t".join(TSV_COLUMNS) + "\n")
@@ -543,7 +547,7 @@ def train(
         ),
     ] = None,
     keep: Annotated[
-        Optional[str],
+        Optional[list[str]],
         typer.Option(
             "--keep",
             "-k",
@@ -572,7 +576,7 @@ def train(
             progress=lambda msg: typer.echo(msg, err=True),
             jobs=jobs,
             label_weights=_label_weights(weights or []),
-            keep=None if keep is None else _label_list(keep),
+            keep=_label_list(keep) if keep else None,
             warn=_warn,
         )
     typer.echo(f"cross-validation ({metrics['cross_validation']['folds']} folds, grouped by document):")
@@ -610,7 +614,7 @@ def evaluate(
     model: ModelOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     keep: Annotated[
-        Optional[str],
+        Optional[list[str]],
         typer.Option("--keep", "-k", help="Labels counted as kept in the cleaning view (default: the model's)."),
     ] = None,
     threshold: ThresholdOpt = None,
@@ -634,7 +638,7 @@ def evaluate(
 
     m = _load(model)
     # No --keep on a model without default keep labels: the per-label scores, and the cleaning view n/a.
-    chosen = _keep_labels(m, keep) if keep is not None or m.default_keep else None
+    chosen = _keep_labels(m, keep) if keep or m.default_keep else None
     wanted = None if chosen is None else [label for label in m.labels if label in chosen]  # the model's order
     with _library_errors():
         documents = load_documents(data)

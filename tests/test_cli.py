@@ -310,7 +310,7 @@ def test_clean_in_place_cleans_a_file_once_however_often_it_is_named(tmp_path: P
     assert (src / "a.txt").read_text(encoding="utf-8") == once
     assert (src / "b.txt").is_symlink()
     warnings = [line for line in result.stderr.splitlines() if line.endswith("; cleaned once")]
-    assert len(warnings) == 2 and "same file as" in warnings[0] and "named twice" in warnings[1]
+    assert len(warnings) == 2 and "same file as" in warnings[0] and "listed twice in the inputs" in warnings[1]
 
 
 def test_clean_to_a_directory_cleans_a_file_once_however_often_it_is_named(tmp_path: Path) -> None:
@@ -619,10 +619,14 @@ def test_a_file_that_is_not_one_page_is_pointed_out(tmp_path: Path) -> None:
     dump.write_text("".join(f'{{"id": {i}, "text": "Story number {i}."}}\n' for i in range(5)), encoding="utf-8")
     many = tmp_path / "many.txt"
     many.write_text(ARTICLE.read_text(encoding="utf-8") * 300, encoding="utf-8")
+    lines = ARTICLE.read_text(encoding="utf-8").count("\n") * 300
+    just = tmp_path / "just.txt"  # exactly the limit: no warning
+    just.write_text("A line of the article.\n" * 3000, encoding="utf-8")
+    assert "lines read as one page" not in invoke("predict", just).stderr
     result = invoke("clean", dump)
     assert result.exit_code == 0 and "dump.jsonl: looks like JSON lines" in result.stderr
     result = invoke("predict", many)
-    assert result.exit_code == 0 and "lines read as one page" in result.stderr
+    assert result.exit_code == 0 and f"many.txt: {lines} lines read as one page" in result.stderr
     result = invoke("clean", ARTICLE)
     assert result.exit_code == 0 and "warning" not in result.stderr
 
@@ -656,3 +660,9 @@ def test_predict_labels_a_file_named_twice_once(tmp_path: Path) -> None:
     result = invoke("predict", tmp_path / "a.txt", tmp_path, "--json")
     assert result.exit_code == 0 and len(result.stdout.splitlines()) == len(once)
     assert "cleaned once" not in result.stderr and "labeled once" in result.stderr
+
+
+def test_keep_given_twice_keeps_both_labels() -> None:
+    # The last --keep alone would have kept the byline and dropped the article.
+    both = invoke("clean", ARTICLE, "-k", "reporting", "-k", "other")
+    assert both.exit_code == 0 and both.stdout == invoke("clean", ARTICLE, "-k", "reporting,other").stdout
