@@ -285,7 +285,7 @@ def _inputs(inputs: list[str], pattern: str, html: bool = False, exclude: Option
             check_available()
         pattern = HTML_GLOB if pattern == DEFAULT_GLOB else pattern
     if inputs.count(STDIN) > 1:
-        raise typer.BadParameter("stdin (-) can be given only once", param_hint="INPUTS")
+        raise typer.BadParameter("stdin (-) can be given only once", param_hint="FILE|DIR|-")
     return Inputs(inputs, pattern, exclude)
 
 
@@ -365,15 +365,15 @@ def clean(
         _finish(failures)
     if not (output_dir or in_place) and (len(found) + len(failures) > 1 or any(Path(x).is_dir() for x in inputs)):
         where = "--output-dir DIR" if html else "--output-dir DIR or --in-place"
-        raise typer.BadParameter(f"a directory or several inputs need {where}", param_hint="INPUTS")
+        raise typer.BadParameter(f"a directory or several inputs need {where}", param_hint="FILE|DIR|-")
+    if output_dir is not None and len(found.args) > 1:
+        _refuse_clashes(found, output_dir, failures)  # before the output directory is made: nothing written
     if output_dir is not None:
         try:
             output_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             _fail(f"{output_dir}: cannot create output directory ({exc.strerror})")
             raise typer.Exit(1) from None
-    if output_dir is not None and len(found.args) > 1:
-        _refuse_clashes(found, output_dir, failures)
     m = _load(model)
     wanted = _keep_labels(m, keep)
     items: Iterable[Input] = found
@@ -411,6 +411,9 @@ def _refuse_clashes(found: Inputs, output_dir: Path, failures: list[str]) -> Non
         # Sibling directories of a crawl (`clean crawl/*/ -o OUT`) can clash on thousands of names: a few
         # show the pattern, and the reason is said once.
         problems = [*failures, *(c.removesuffix(f" ({MIRRORING})") for c in clashes)]
+        if len(problems) == 1:
+            _fail(f"{problems[0]}; nothing was written ({MIRRORING})")
+            raise typer.Exit(1)
         _fail(f"{len(problems)} input(s) cannot be cleaned as asked; nothing was written ({MIRRORING}):")
         for message in problems[:SHOWN_CLASHES]:
             typer.echo(f"  {message}", err=True)
@@ -634,8 +637,11 @@ def evaluate(
     from .data import load_documents
     from .data_checks import unread_key_warnings
     from .evaluate import evaluate as run_evaluation
-    from .metrics import format_groups, format_report
+    from .metrics import GROUP_FIELDS, format_groups, format_report
 
+    unknown = [field for field in by or () if field not in GROUP_FIELDS]
+    if unknown:  # a usage error, said before the data is read and its warnings printed
+        raise typer.BadParameter(f"{unknown[0]!r}: choose from {', '.join(GROUP_FIELDS)}", param_hint="--by")
     m = _load(model)
     # No --keep on a model without default keep labels: the per-label scores, and the cleaning view n/a.
     chosen = _keep_labels(m, keep) if keep or m.default_keep else None
