@@ -6,6 +6,8 @@ never stops the others and the CLI can list failures at the end.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import os
 import sys
@@ -231,13 +233,49 @@ def run(
     from joblib import Parallel, delayed
 
     parallel = Parallel(n_jobs=jobs, return_as="generator", batch_size="auto")
-    results = parallel(delayed(func)(model, item, *extra) for item in items)
+    if model.path is not None:  # workers load it once from its directory: tasks carry a path, not arrays
+        results = parallel(delayed(_with_model_from)(str(model.path), func, item, *extra) for item in items)
+    else:
+        results = parallel(delayed(func)(model, item, *extra) for item in items)
     try:
         for result in results:  # noqa: UP028 - ``yield from`` would close ``results`` outside the filter
             yield result
     finally:
         # The consumer stopped early (``| head``, Ctrl-C, an error): cancelling the queued files is the
-        # point, not something to warn the user about.
-        with warnings.catch_warnings():
+        # point, not something to warn the user about. After Ctrl-C, the workers' teardown can print
+        # joblib's own tracebacks and warnings (no psutil, pgrep finding no child): the CLI has said
+        # "interrupted" in one line, so they are not shown.
+        interrupted = isinstance(sys.exc_info()[1], KeyboardInterrupt)
+        with warnings.catch_warnings(), _stderr_silenced() if interrupted else contextlib.nullcontext():
             warnings.filterwarnings("ignore", message=r".*have been cancelled", category=UserWarning)
             results.close()
+
+
+@functools.lru_cache(maxsize=4)
+def _worker_model(path: str) -> Model:
+    from .artifact import load
+
+    return load(path)
+
+
+def _with_model_from(path: str, func: Callable[..., FileResult], item: Input, *extra: Any) -> FileResult:
+    """``func`` with the model at ``path``, loaded once per worker process. Sending the model itself put
+    its arrays in a shared-memory folder per run, which an interrupted run left behind (and joblib's
+    resource tracker then warned about at exit)."""
+    return func(_worker_model(path), item, *extra)
+
+
+@contextlib.contextmanager
+def _stderr_silenced() -> Iterator[None]:
+    """File descriptor 2 pointed at the null device for the block, Python's and C's writes alike."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        sys.stderr.flush()
+    saved = os.dup(2)
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 2)
+    os.close(null)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
