@@ -196,8 +196,8 @@ def _interrupts_deferred() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
-        if caught and callable(previous):
-            previous(signal.SIGINT, None)  # the default handler raises KeyboardInterrupt here
+        if caught:  # delivered again, to whatever the process had set (Python's raises KeyboardInterrupt)
+            signal.raise_signal(signal.SIGINT)
 
 
 def _swap_in(staging: Path, out: Path) -> None:
