@@ -13,6 +13,7 @@ import os
 import shlex
 import sys
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from enum import Enum
@@ -27,7 +28,7 @@ from .artifact import load as load_model
 from .batch import MIRRORING, FileResult, check_destinations, clean_one, distinct_files, label_one, run
 from .data import TSV_COLUMNS, tsv_escape
 from .errors import ArgumentError, ClassifierError
-from .files import DEFAULT_GLOB, STDIN, Input, Inputs, check_encoding, write_atomic
+from .files import DEFAULT_GLOB, STDIN, Input, Inputs, check_encoding, remove_stray_temps, write_atomic
 from .html import HTML_GLOB, check_available, clean_html_file, label_html_file
 from .model import Model, kept
 
@@ -384,15 +385,21 @@ def clean(
     func = clean_html_file if html else clean_one
     extra = (wanted, split.value, output_dir, in_place, threshold, codec)
     workers = 1 if found.has_stdin else jobs
+    started = time.time()
     results = run(func, m, items, extra, workers, len(found))
-    for result in _progress(results, len(found), workers):
-        for warning in result.warnings:
-            _warn(warning)
-        if result.error:
-            failures.append(result.error)
-        elif result.output:
-            sys.stdout.buffer.write(result.output)
-            sys.stdout.buffer.flush()
+    try:
+        for result in _progress(results, len(found), workers):
+            for warning in result.warnings:
+                _warn(warning)
+            if result.error:
+                failures.append(result.error)
+            elif result.output:
+                sys.stdout.buffer.write(result.output)
+                sys.stdout.buffer.flush()
+    except KeyboardInterrupt:
+        if output_dir is not None and workers > 1:  # a worker killed mid-write leaves its temporary file
+            remove_stray_temps(output_dir, started)
+        raise
     _finish(failures)
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+import classifier.cli
 from classifier.cli import app
 from tests.conftest import ARTICLE
 
@@ -668,3 +669,30 @@ def test_keep_given_twice_keeps_both_labels() -> None:
     # The last --keep alone would have kept the byline and dropped the article.
     both = invoke("clean", ARTICLE, "-k", "reporting", "-k", "other")
     assert both.exit_code == 0 and both.stdout == invoke("clean", ARTICLE, "-k", "reporting,other").stdout
+
+
+def test_an_interrupted_parallel_clean_removes_the_temporary_files_of_killed_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SIGINT to the parent alone: joblib kills the workers, one of them mid-write, and its temporary
+    # file would stay in the output directory. Files of earlier runs, and the user's own, stay.
+    (tmp_path / "in").mkdir()
+    for i in range(3):
+        shutil.copy(ARTICLE, tmp_path / "in" / f"a{i}.txt")
+    out = tmp_path / "out"
+    out.mkdir()
+    older = out / ".old.txt.abcdefgh.tmp"
+    older.write_text("from a run long ago")
+    os.utime(older, (1_000_000_000, 1_000_000_000))
+    mine = out / "notes.tmp"
+    mine.write_text("the user's")
+
+    def killed_mid_write(*_args: object, **_kwargs: object):
+        (out / ".a1.txt.k2j4h6g8.tmp").write_text("half")
+        raise KeyboardInterrupt
+        yield  # a generator, as batch.run is
+
+    monkeypatch.setattr(classifier.cli, "run", killed_mid_write)
+    result = invoke("clean", tmp_path / "in", "-o", out, "--jobs", "2")
+    assert result.exit_code == 130
+    assert sorted(p.name for p in out.iterdir()) == [".old.txt.abcdefgh.tmp", "notes.tmp"]
