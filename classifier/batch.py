@@ -128,7 +128,11 @@ def _digest(path: str) -> bytes:
 
 
 def check_destinations(
-    items: Inputs, output_dir: Path, errors: list[str], warn: Callable[[str], None] = lambda _: None
+    items: Inputs,
+    output_dir: Path,
+    errors: list[str],
+    warn: Callable[[str], None] = lambda _: None,
+    suffix: str | None = None,
 ) -> Iterator[Input]:
     """The inputs whose mirrored path under ``output_dir`` is safe to write, as they come; an error is
     appended to ``errors`` for each other. A file that an earlier argument already gave (named twice,
@@ -136,7 +140,7 @@ def check_destinations(
 
     An output that is its own input would replace the original without --in-place, and a second input
     mirroring to a name already written would overwrite that output: both are refused, never silently
-    done. Memory stays flat over a crawl of one directory: the relative names under one argument are
+    done. ``suffix`` replaces the inputs' suffixes in the outputs' names (``--html`` writes ``.txt``). Memory stays flat over a crawl of one directory: the relative names under one argument are
     distinct, so only the destinations a later argument could also claim are remembered (as digests),
     until a destination resolves through a symlink in the output directory; from then on all are, the
     earlier ones found by walking the inputs again. The first claimants of clashes (rare) are found the
@@ -145,8 +149,12 @@ def check_destinations(
     base = os.path.realpath(output_dir)
     last = len(items.args) - 1
 
+    def output_of(item: Input) -> str:
+        relative = item.relative if suffix is None else str(Path(item.relative).with_suffix(suffix))
+        return os.path.join(base, relative)
+
     def key_of(item: Input) -> bytes:
-        return _digest(os.path.realpath(os.path.join(base, item.relative)))
+        return _digest(os.path.realpath(output_of(item)))
 
     def source_of(item: Input) -> bytes | None:
         return None if item.path is None else _digest(os.path.realpath(item.path))
@@ -154,7 +162,7 @@ def check_destinations(
     claimed: set[bytes] = set()
     firsts: dict[bytes, str] = {}  # built at the first clash only: sibling directories clash on many names
     sources: set[bytes] = set()  # of the arguments before the last: only a later one can repeat them
-    remember_all = False
+    remember_all = suffix is not None  # a new suffix can make one argument's names meet (a.htm, a.html)
     for position, (index, item) in enumerate(items.numbered()):
         source = source_of(item) if last else None  # one argument never names a file twice
         if source is not None and source in sources:
@@ -163,7 +171,7 @@ def check_destinations(
             continue
         if source is not None and index < last:
             sources.add(source)
-        plain = os.path.join(base, item.relative)
+        plain = output_of(item)
         target = os.path.realpath(plain)
         key = _digest(target)
         if target != plain and not remember_all:  # a symlink can make two distinct names meet

@@ -29,7 +29,7 @@ from .batch import MIRRORING, FileResult, check_destinations, clean_one, distinc
 from .data import TSV_COLUMNS, tsv_escape
 from .errors import ArgumentError, ClassifierError
 from .files import DEFAULT_GLOB, STDIN, Input, Inputs, check_encoding, remove_stray_temps, write_atomic
-from .html import HTML_GLOB, check_available, clean_html_file, label_html_file
+from .html import HTML_GLOB, OUTPUT_SUFFIX, check_available, clean_html_file, label_html_file
 from .model import Model, kept
 
 # click's error classes, found through the one typer exports: newer typer versions vendor click, so
@@ -368,7 +368,7 @@ def clean(
         where = "--output-dir DIR" if html else "--output-dir DIR or --in-place"
         raise typer.BadParameter(f"a directory or several inputs need {where}", param_hint="FILE|DIR|-")
     if output_dir is not None and len(found.args) > 1:
-        _refuse_clashes(found, output_dir, failures)  # before the output directory is made: nothing written
+        _refuse_clashes(found, output_dir, failures, html)  # before the output directory is made: nothing written
     if output_dir is not None:
         try:
             output_dir.mkdir(parents=True, exist_ok=True)
@@ -381,7 +381,7 @@ def clean(
     if in_place:
         items = distinct_files(items, _warn)
     elif output_dir is not None:
-        items = check_destinations(found, output_dir, failures, _warn)
+        items = check_destinations(found, output_dir, failures, _warn, OUTPUT_SUFFIX if html else None)
     func = clean_html_file if html else clean_one
     extra = (wanted, split.value, output_dir, in_place, threshold, codec)
     workers = 1 if found.has_stdin else jobs
@@ -407,12 +407,12 @@ def clean(
 SHOWN_CLASHES = 10
 
 
-def _refuse_clashes(found: Inputs, output_dir: Path, failures: list[str]) -> None:
+def _refuse_clashes(found: Inputs, output_dir: Path, failures: list[str], html: bool = False) -> None:
     """Refuse, before anything is written, inputs of several arguments whose outputs would clash
     (``x1/a.txt`` and ``x2/a.txt`` both to ``OUT/a.txt``): found while cleaning, the first was already
     written when the second failed. One argument mirrors to distinct names, so it needs no such walk."""
     clashes: list[str] = []
-    for _ in check_destinations(found, output_dir, clashes):
+    for _ in check_destinations(found, output_dir, clashes, suffix=OUTPUT_SUFFIX if html else None):
         pass
     if clashes:
         # Sibling directories of a crawl (`clean crawl/*/ -o OUT`) can clash on thousands of names: a few

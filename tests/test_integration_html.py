@@ -177,3 +177,15 @@ def test_cli_clean_html_warns_when_the_extracted_text_is_all_dropped(tmp_path: P
     result = runner.invoke(app, ["clean", "--html", str(target), "--model", str(trained_dir)])
     assert result.exit_code == 0 and result.stdout == ""
     assert "junk.html: every paragraph was dropped" in result.stderr
+
+
+def test_cli_clean_html_refuses_two_pages_that_would_write_one_text_file(tmp_path: Path, trained_dir: Path) -> None:
+    # a.htm and a.html both become a.txt: the second silently replaced the first.
+    src = tmp_path / "pages"
+    src.mkdir()
+    (src / "a.html").write_text(page(), encoding="utf-8")
+    (src / "a.htm").write_text(page(), encoding="utf-8")
+    args = ["clean", "--html", str(src), "--glob", "a.*", "-o", str(tmp_path / "out"), "-m", str(trained_dir)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1 and "would overwrite the output of" in result.stderr
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["a.txt"]
