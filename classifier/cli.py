@@ -308,15 +308,18 @@ def _progress(results: Iterator[FileResult], total: int, jobs: int = 1) -> Itera
             _bar_showing = False
 
 
-def _finish(failures: list[str]) -> None:
-    """One failed input is one error line; several are a count, then one indented line each."""
+def _finish(failures: list[str], what: str = "failed", shown: int | None = None) -> None:
+    """Exit 1 if anything failed. One failure is one error line; several are a count (``what`` happened
+    to them), then one indented line each, the first ``shown`` of them when a limit is given."""
     if len(failures) == 1:
-        _fail(failures[0])
+        _fail(failures[0] if what == "failed" else f"{failures[0]}; {what}")
         raise typer.Exit(1)
     if failures:
-        _fail(f"{len(failures)} input(s) failed:")
-        for message in failures:
+        _fail(f"{len(failures)} input(s) {what}:")
+        for message in failures[:shown]:
             typer.echo(f"  {message}", err=True)
+        if shown is not None and len(failures) > shown:
+            typer.echo(f"  … and {len(failures) - shown} more", err=True)
         raise typer.Exit(1)
 
 
@@ -418,15 +421,8 @@ def _refuse_clashes(found: Inputs, output_dir: Path, failures: list[str], html: 
         # Sibling directories of a crawl (`clean crawl/*/ -o OUT`) can clash on thousands of names: a few
         # show the pattern, and the reason is said once.
         problems = [*failures, *(c.removesuffix(f" ({MIRRORING})") for c in clashes)]
-        if len(problems) == 1:
-            _fail(f"{problems[0]}; nothing was written ({MIRRORING})")
-            raise typer.Exit(1)
-        _fail(f"{len(problems)} input(s) cannot be cleaned as asked; nothing was written ({MIRRORING}):")
-        for message in problems[:SHOWN_CLASHES]:
-            typer.echo(f"  {message}", err=True)
-        if len(problems) > SHOWN_CLASHES:
-            typer.echo(f"  … and {len(problems) - SHOWN_CLASHES} more", err=True)
-        raise typer.Exit(1)
+        what = f"nothing was written ({MIRRORING})"
+        _finish(problems, what if len(problems) == 1 else f"cannot be cleaned as asked; {what}", SHOWN_CLASHES)
 
 
 def _prediction_rows(result: FileResult) -> Iterator[dict[str, Any]]:
@@ -643,12 +639,14 @@ def evaluate(
     """
     from .data import load_documents
     from .data_checks import unread_key_warnings
+    from .evaluate import check_group_fields
     from .evaluate import evaluate as run_evaluation
-    from .metrics import GROUP_FIELDS, format_groups, format_report
+    from .metrics import format_groups, format_report
 
-    unknown = [field for field in by or () if field not in GROUP_FIELDS]
-    if unknown:  # a usage error, said before the data is read and its warnings printed
-        raise typer.BadParameter(f"{unknown[0]!r}: choose from {', '.join(GROUP_FIELDS)}", param_hint="--by")
+    try:  # a usage error, said before the data is read and its warnings printed
+        check_group_fields(by or ())
+    except ArgumentError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--by") from None
     m = _load(model)
     # No --keep on a model without default keep labels: the per-label scores, and the cleaning view n/a.
     chosen = _keep_labels(m, keep) if keep or m.default_keep else None

@@ -30,10 +30,12 @@ def page_numbers(docs: Sequence[Document]) -> np.ndarray:
     position."""
     by_id: dict[str, int] = {}
     by_text: dict[tuple[str, ...], int] = {}
-    numbers = []
+    numbers: list[int] = []
+    pages = 0
     for doc in docs:
         key = page_key(doc)
-        number = by_id.get(doc.doc_id, by_text.get(key, len(set(by_id.values()))))
+        number = by_id.get(doc.doc_id, by_text.get(key, pages))
+        pages += number == pages
         by_id.setdefault(doc.doc_id, number)
         by_text.setdefault(key, number)
         numbers.append(number)

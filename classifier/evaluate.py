@@ -11,6 +11,13 @@ from .metrics import GROUP_FIELDS, score, score_groups
 from .model import Model, check_threshold, kept
 
 
+def check_group_fields(by: Sequence[str]) -> None:
+    """An ``ArgumentError`` for a field a report cannot be broken down by (see ``GROUP_FIELDS``)."""
+    unknown = [field for field in by if field not in GROUP_FIELDS]
+    if unknown:
+        raise ArgumentError(f"cannot break a report down by {unknown[0]!r}: choose from {', '.join(GROUP_FIELDS)}")
+
+
 def evaluate(
     model: Model,
     docs: Sequence[Document],
@@ -30,9 +37,7 @@ def evaluate(
     the headline numbers per group (``metrics.score_groups``).
     """
     check_threshold(threshold)
-    unknown = [field for field in by if field not in GROUP_FIELDS]
-    if unknown:
-        raise ArgumentError(f"cannot break a report down by {unknown[0]!r}: choose from {', '.join(GROUP_FIELDS)}")
+    check_group_fields(by)
     keep = model.default_keep if keep is None else keep
     keep_set = frozenset(keep)  # may name gold-only labels the model cannot predict
     true: list[str] = []
