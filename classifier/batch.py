@@ -1,4 +1,4 @@
-"""Cleaning and labeling many files: one function per file, run in order or in joblib workers.
+"""Cleaning and labeling many files: one function per file, run in order or in worker processes.
 
 Each file's outcome is a ``FileResult``; a failure is recorded and the batch goes on, so one bad file
 never stops the others and the CLI can list failures at the end.
@@ -9,10 +9,14 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import multiprocessing
 import os
+import signal
 import sys
-import warnings
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -229,7 +233,7 @@ def run(
 ) -> Iterator[FileResult]:
     """``func(model, item, *extra)`` for every item, in input order, taking items as they come.
 
-    ``jobs`` > 1 uses joblib processes, at most one per core and per item (``count``, when known: more
+    ``jobs`` > 1 uses worker processes, at most one per core and per item (``count``, when known: more
     only cost start-up). Stdin can only be read in this process, so a batch that includes it must run
     with ``jobs`` 1.
     """
@@ -238,52 +242,89 @@ def run(
         for item in items:
             yield func(model, item, *extra)
         return
-    from joblib import Parallel, delayed
-
-    parallel = Parallel(n_jobs=jobs, return_as="generator", batch_size="auto")
-    if model.path is not None:  # workers load it once from its directory: tasks carry a path, not arrays
-        results = parallel(delayed(_with_model_from)(str(model.path), func, item, *extra) for item in items)
-    else:
-        results = parallel(delayed(func)(model, item, *extra) for item in items)
-    try:
-        for result in results:  # noqa: UP028 - ``yield from`` would close ``results`` outside the filter
-            yield result
-    finally:
-        # The consumer stopped early (``| head``, Ctrl-C, an error): cancelling the queued files is the
-        # point, not something to warn the user about. After Ctrl-C, the workers' teardown can print
-        # joblib's own tracebacks and warnings (no psutil, pgrep finding no child): the CLI has said
-        # "interrupted" in one line, so they are not shown.
-        interrupted = isinstance(sys.exc_info()[1], KeyboardInterrupt)
-        with warnings.catch_warnings(), _stderr_silenced() if interrupted else contextlib.nullcontext():
-            warnings.filterwarnings("ignore", message=r".*have been cancelled", category=UserWarning)
-            results.close()
+    yield from _in_workers(func, model, items, extra, jobs)
 
 
-@functools.lru_cache(maxsize=4)
-def _worker_model(path: str) -> Model:
-    from .artifact import load
-
-    return load(path)
+#: Files handed to the workers ahead of the one whose result is awaited, per worker: enough that a slow
+#: file does not idle the others, few enough that a directory of a million names is not all queued.
+AHEAD_PER_WORKER = 8
 
 
-def _with_model_from(path: str, func: Callable[..., FileResult], item: Input, *extra: Any) -> FileResult:
-    """``func`` with the model at ``path``, loaded once per worker process. Sending the model itself put
-    its arrays in a shared-memory folder per run, which an interrupted run left behind (and joblib's
-    resource tracker then warned about at exit)."""
-    return func(_worker_model(path), item, *extra)
+def _in_workers(
+    func: Callable[..., FileResult], model: Model, items: Iterable[Input], extra: tuple[Any, ...], jobs: int
+) -> Iterator[FileResult]:
+    """The parallel ``run``. Workers ignore SIGINT, so a Ctrl-C (which the terminal sends to every
+    process of the group) or a supervisor's SIGINT to this process stops the batch here: the files not
+    yet started are cancelled and the ones being written are finished, so no output is cut short and no
+    temporary file is left behind. Workers start fresh (``spawn``) rather than forked from a process
+    that may hold threads."""
+    source: str | Model = str(model.path) if model.path is not None else model
+    with _blas_threads_for_children(max(1, (os.cpu_count() or 1) // jobs)):
+        pool = ProcessPoolExecutor(
+            jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker, initargs=(source,)
+        )
+        pending: deque[Future[FileResult]] = deque()
+        try:
+            for item in items:
+                pending.append(pool.submit(_in_worker, func, item, *extra))
+                if len(pending) >= AHEAD_PER_WORKER * jobs:
+                    yield _result(pending.popleft())
+            while pending:
+                yield _result(pending.popleft())
+        finally:
+            # Also when the consumer stopped early (``| head``, Ctrl-C, an error): queued files are
+            # dropped, running ones finish (a file at a time, so the wait is short).
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+#: Thread-count settings of the BLAS and OpenMP libraries numpy may be built with.
+_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 @contextlib.contextmanager
-def _stderr_silenced() -> Iterator[None]:
-    """File descriptor 2 pointed at the null device for the block, Python's and C's writes alike."""
-    with contextlib.suppress(OSError, ValueError, AttributeError):
-        sys.stderr.flush()
-    saved = os.dup(2)
-    null = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(null, 2)
-    os.close(null)
+def _blas_threads_for_children(threads: int) -> Iterator[None]:
+    """The environment of worker processes started in the block: numpy would start a BLAS thread per core
+    in each, and two workers on two cores then run slower than one. Workers start when first needed, so
+    the setting holds for the pool's life; values the user set are left alone."""
+    added = [name for name in _THREAD_VARIABLES if name not in os.environ]
+    for name in added:
+        os.environ[name] = str(threads)
     try:
         yield
     finally:
-        os.dup2(saved, 2)
-        os.close(saved)
+        for name in added:
+            os.environ.pop(name, None)
+
+
+def _result(future: Future[FileResult]) -> FileResult:
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        raise ClassifierError(
+            "a worker process died (killed by the system, perhaps out of memory); the files written so far"
+            " are complete; rerun with --jobs 1 to go on in one process"
+        ) from None
+
+
+_worker_source: str | Model | None = None
+
+
+def _start_worker(source: str | Model) -> None:
+    global _worker_source
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop; see _in_workers
+    _worker_source = source
+
+
+@functools.lru_cache(maxsize=1)
+def _worker_model() -> Model:
+    """The worker's model, loaded on its first file: a model sent by path is read once per worker from
+    its directory (cheaper than pickling its arrays, and a failure is reported with the file)."""
+    if isinstance(_worker_source, Model):
+        return _worker_source
+    from .artifact import load
+
+    return load(_worker_source)
+
+
+def _in_worker(func: Callable[..., FileResult], item: Input, *extra: Any) -> FileResult:
+    return func(_worker_model(), item, *extra)

@@ -13,7 +13,6 @@ import os
 import shlex
 import sys
 import threading
-import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from enum import Enum
@@ -28,7 +27,7 @@ from .artifact import load as load_model
 from .batch import MIRRORING, FileResult, check_destinations, clean_one, distinct_files, label_one, run
 from .data import TSV_COLUMNS, tsv_escape
 from .errors import ArgumentError, ClassifierError
-from .files import DEFAULT_GLOB, STDIN, Input, Inputs, check_encoding, remove_stray_temps, write_atomic
+from .files import DEFAULT_GLOB, STDIN, Input, Inputs, check_encoding, write_atomic
 from .html import HTML_GLOB, OUTPUT_SUFFIX, check_available, clean_html_file, label_html_file
 from .model import Model, kept
 
@@ -388,9 +387,8 @@ def clean(
     func = clean_html_file if html else clean_one
     extra = (wanted, split.value, output_dir, in_place, threshold, codec)
     workers = 1 if found.has_stdin else jobs
-    started = time.time()
     results = run(func, m, items, extra, workers, len(found))
-    try:
+    with _library_errors():  # a worker process that died
         for result in _progress(results, len(found), workers):
             for warning in result.warnings:
                 _warn(warning)
@@ -399,10 +397,6 @@ def clean(
             elif result.output:
                 sys.stdout.buffer.write(result.output)
                 sys.stdout.buffer.flush()
-    except KeyboardInterrupt:
-        if output_dir is not None and workers > 1:  # a worker killed mid-write leaves its temporary file
-            remove_stray_temps(output_dir, started)
-        raise
     _finish(failures)
 
 
@@ -492,32 +486,33 @@ def predict(
     # argument names each file once (symlinks aside), and needs no memory of every file it gave.
     named: Iterable[Input] = distinct_files(items, _warn, "labeled") if len(items.args) > 1 else items
     results = run(func, m, named, (split.value, codec), workers, len(items))
-    for result in _progress(results, len(items), workers):
-        for warning in result.warnings:
-            _warn(warning)
-        if result.error:
-            failures.append(result.error)
-            continue
-        # A model without default keep labels, and no --keep: there is no clean to preview.
-        marks: list[bool | None] = (
-            [*kept(result.paragraphs, wanted, threshold)] if wanted else [None] * len(result.paragraphs)
-        )
-        for row, stays in zip(_prediction_rows(result), marks, strict=True):
-            text = _printable(row["text"])
-            if fmt is Format.jsonl:
-                fields = {**row, "text": text} if stays is None else {**row, "text": text, "kept": stays}
-                out.write(json.dumps(fields, ensure_ascii=False) + "\n")
-            elif fmt is Format.tsv:
-                out.write(
-                    f"{tsv_escape(_printable(row['file']))}\t{row['index']}\t{row['label']}\t{row['score']:.4f}\t"
-                    f"{tsv_escape(text)}\n"
-                )
-            else:
-                name = tsv_escape(_printable(row["file"]))  # a tab or newline in a name would break the columns
-                prefix = f"{name}:{row['index']}" if len(items) > 1 else str(row["index"])
-                mark = {True: "+", False: "-", None: " "}[stays]
-                out.write(f"{prefix}\t{row['label']:<15} {row['score']:.2f} {mark} {' '.join(text.split())}\n")
-        out.flush()
+    with _library_errors():  # a worker process that died
+        for result in _progress(results, len(items), workers):
+            for warning in result.warnings:
+                _warn(warning)
+            if result.error:
+                failures.append(result.error)
+                continue
+            # A model without default keep labels, and no --keep: there is no clean to preview.
+            marks: list[bool | None] = (
+                [*kept(result.paragraphs, wanted, threshold)] if wanted else [None] * len(result.paragraphs)
+            )
+            for row, stays in zip(_prediction_rows(result), marks, strict=True):
+                text = _printable(row["text"])
+                if fmt is Format.jsonl:
+                    fields = {**row, "text": text} if stays is None else {**row, "text": text, "kept": stays}
+                    out.write(json.dumps(fields, ensure_ascii=False) + "\n")
+                elif fmt is Format.tsv:
+                    out.write(
+                        f"{tsv_escape(_printable(row['file']))}\t{row['index']}\t{row['label']}\t{row['score']:.4f}\t"
+                        f"{tsv_escape(text)}\n"
+                    )
+                else:
+                    name = tsv_escape(_printable(row["file"]))  # a tab or newline in a name would break the columns
+                    prefix = f"{name}:{row['index']}" if len(items) > 1 else str(row["index"])
+                    mark = {True: "+", False: "-", None: " "}[stays]
+                    out.write(f"{prefix}\t{row['label']:<15} {row['score']:.2f} {mark} {' '.join(text.split())}\n")
+            out.flush()
     _finish(failures)
 
 

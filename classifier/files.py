@@ -17,7 +17,6 @@ import codecs
 import contextlib
 import fnmatch
 import os
-import re
 import stat
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -332,26 +331,6 @@ def current_umask() -> int:
     return current
 
 
-#: ``write_atomic``'s temporary files: ".NAME." + mkstemp's 8 random characters + TEMP_SUFFIX.
-TEMP_SUFFIX = ".tmp"
-_TEMP_NAME = re.compile(r"\..+\.[a-z0-9_]{8}" + re.escape(TEMP_SUFFIX))
-
-
-def remove_stray_temps(directory: Path, since: float) -> int:
-    """Remove the temporary files ``write_atomic`` left under ``directory`` since ``since`` (a
-    ``time.time()``); how many. A worker process killed mid-write (joblib ends its workers when the
-    parent alone is interrupted) cannot remove its own; the finished files are whole either way."""
-    removed = 0
-    for root, _dirs, files in os.walk(directory):
-        for name in files:
-            target = os.path.join(root, name)
-            with contextlib.suppress(OSError):
-                if _TEMP_NAME.fullmatch(name) and os.lstat(target).st_mtime >= since - 1:
-                    os.unlink(target)
-                    removed += 1
-    return removed
-
-
 def write_atomic(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` atomically: temp file in the same directory, fsync, rename.
 
@@ -373,7 +352,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     else:  # a new file gets what open() would give it, not mkstemp's owner-only 0600
         mode = 0o666 & ~current_umask()
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=directory)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:
         raise InputError(f"{path}: cannot write in {directory} ({exc.strerror})") from None
     try:
