@@ -46,8 +46,11 @@ class Paragraph:
 
 #: A network stage 3's arrays, in ``network_scorer``'s argument order.
 NETWORK_ARRAYS = ("refine_hidden", "refine_hidden_bias", "refine_out", "refine_out_bias")
-#: Characters of paragraph text featurized at once (see ``Model.probabilities``).
+#: Characters of paragraph text featurized at once (see ``Model.probabilities``), and paragraphs: the
+#: later stages' feature rows are a couple of hundred floats each, whatever the paragraph's length, so a
+#: page of a million one-word lines needs a row bound as well (without it: 1.1 GB for 2 MB of text).
 CHUNK_CHARS = 200_000
+CHUNK_ROWS = 4_096
 
 
 def _paragraph_list(paragraphs: Sequence[str]) -> list[str]:
@@ -67,11 +70,12 @@ def _paragraph_list(paragraphs: Sequence[str]) -> list[str]:
 
 
 def _chunks(texts: list[str]) -> list[tuple[int, int]]:
-    """(start, end) index ranges covering ``texts`` with about CHUNK_CHARS characters each."""
+    """(start, end) index ranges covering ``texts`` with about CHUNK_CHARS characters and at most
+    CHUNK_ROWS paragraphs each."""
     bounds, start, size = [], 0, 0
     for i, text in enumerate(texts):
         size += min(len(text), 4096)  # features read at most MAX_CHARS of a paragraph
-        if size >= CHUNK_CHARS:
+        if size >= CHUNK_CHARS or i + 1 - start >= CHUNK_ROWS:
             bounds.append((start, i + 1))
             start, size = i + 1, 0
     if start < len(texts):

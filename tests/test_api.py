@@ -1,6 +1,7 @@
 """The library surface scrapers use: classify, label, clean, pickling, threads, save/load."""
 
 import pickle
+import tracemalloc
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -135,6 +136,19 @@ def test_long_documents_are_scored_in_chunks_with_identical_results(
     whole = default_model.probabilities(paras)
     monkeypatch.setattr(model_module, "CHUNK_CHARS", 300)
     assert np.allclose(default_model.probabilities(paras), whole)
+
+
+def test_a_page_of_many_short_lines_is_scored_in_bounded_memory(default_model: classifier.Model) -> None:
+    # Chunks were bounded by characters only: 30,000 one-letter lines made one chunk, and its later-stage
+    # feature rows (hundreds of floats each) took 107 MB (356 MB for 100,000); a row bound keeps it at 23 MB.
+    paras = ["x"] * 30_000
+    tracemalloc.start()
+    try:
+        default_model.probabilities(paras)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 60e6, f"{peak / 1e6:.0f} MB"
 
 
 def test_model_pickles_and_predicts_the_same(trained_model: classifier.Model) -> None:
