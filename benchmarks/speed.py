@@ -273,6 +273,7 @@ def throughput(corpus: list[list[str]], model: classifier.Model, model_dir: str 
     htmls = [jt.html(d) for d in corpus]
     run_justext, stoplist = jt._justext, jt.stoplist
     chunks = [corpus[i : i + 32] for i in range(0, len(corpus), 32)]
+    short = [d[i : i + 5] for d in corpus for i in range(0, len(d), 5)]  # the same paragraphs, as short pages
 
     def ours_classify() -> None:
         for paras in corpus:
@@ -281,6 +282,22 @@ def throughput(corpus: list[list[str]], model: classifier.Model, model_dir: str 
     def ours_clean() -> None:
         for text in texts:
             model.clean(text)
+
+    def ours_many() -> None:
+        for _ in model.classify_many(corpus):
+            pass
+
+    def ours_clean_many() -> None:
+        for _ in model.clean_many(texts):
+            pass
+
+    def short_each() -> None:
+        for paras in short:
+            model.classify(paras)
+
+    def short_many() -> None:
+        for _ in model.classify_many(short):
+            pass
 
     def ours_two() -> None:
         with mp.get_context("fork").Pool(2, initializer=_worker_init, initargs=(model_dir,)) as pool:
@@ -301,6 +318,10 @@ def throughput(corpus: list[list[str]], model: classifier.Model, model_dir: str 
     tools: dict[str, Callable[[], None]] = {
         "our model: `classify(paragraphs)`": ours_classify,
         "our model: `clean(text)`": ours_clean,
+        "our model: `classify_many(pages)`": ours_many,
+        "our model: `clean_many(texts)`": ours_clean_many,
+        "pages cut to 5 paragraphs: `classify` each": short_each,
+        "pages cut to 5 paragraphs: `classify_many`": short_many,
         "our model: `classify`, 2 processes": ours_two,
         "jusText": justext_,
         "C4 line rules (datatrove)": c4_,
@@ -694,7 +715,9 @@ def report_throughput(res: dict[str, Any], lines: list[str], targets: list[list[
         f"#### Throughput, in-process (median of {len(tp['times'][ours])} interleaved rounds)",
         "",
         "Each tool gets the same documents in its own input form, prepared before timing: our model a list of "
-        "paragraphs (`classify`) or the document text (`clean`, which also splits and rejoins); jusText a "
+        "paragraphs (`classify`) or the document text (`clean`, which also splits and rejoins), one call per "
+        "document or all documents in one `classify_many` / `clean_many` call (which scores them in batches; "
+        "the two rows of pages cut to 5 paragraphs show the fixed cost of a call it shares); jusText a "
         "`<p>`-per-paragraph HTML page (parse + classify timed, building the HTML not); C4 rules the document "
         "text (datatrove's `C4QualityFilter.filter` on a `Document`, page-level rules off). The 2-process row "
         "is `multiprocessing.Pool(2)`, each worker loading the model once, documents sent in chunks of 32. CPU "

@@ -334,10 +334,15 @@ def load(path: str | os.PathLike[str] | None = None) -> Model:
     except FileNotFoundError:
         raise ModelError(f"{where}: no {WEIGHTS_FILE}") from None
     except Exception as exc:  # numpy and zipfile raise many kinds (even MemoryError) on damaged headers
-        if "pickle" in str(exc):  # numpy's own text would suggest loading the file "unsafely": never
+        if "pickle" in str(exc) and _looks_pickled(where / WEIGHTS_FILE):
+            # numpy's own text would suggest loading the file "unsafely": never
             raise ModelError(
                 f"{where / WEIGHTS_FILE}: holds pickled Python objects, which are never loaded "
                 "(a model's weights are plain arrays)"
+            ) from None
+        if "pickle" in str(exc):  # numpy reads any file that is neither .npy nor a zip archive as a pickle
+            raise ModelError(
+                f"{where / WEIGHTS_FILE}: not a NumPy .npz archive (damaged, or another kind of file)"
             ) from None
         raise ModelError(f"{where / WEIGHTS_FILE}: corrupt or truncated ({type(exc).__name__}: {exc})") from None
     foreign = stored & set(REFINE_ARRAYS + NETWORK_ARRAYS) - set(expected)
@@ -357,8 +362,15 @@ def load(path: str | os.PathLike[str] | None = None) -> Model:
             raise ModelError(f"{where / WEIGHTS_FILE}: array '{name}' holds {arr.dtype}, expected floats")
         if not np.all(np.isfinite(arr)):
             raise ModelError(f"{where / WEIGHTS_FILE}: array '{name}' has non-finite values")
-        arr.setflags(write=False)  # shared by every thread and call: nothing may change it in place
     return Model(Weights(**arrays), config, where)
+
+
+def _looks_pickled(path: Path) -> bool:
+    """Whether ``path`` is a zip archive (an .npz, whose arrays may hold objects) or starts as a pickle
+    of protocol 2 or later does; anything else numpy refuses as "pickled" is just not an archive."""
+    with contextlib.suppress(OSError), open(path, "rb") as fh:
+        return fh.read(4).startswith((b"PK", b"\x80"))
+    return False
 
 
 def read_metrics(path: Path) -> dict[str, Any]:

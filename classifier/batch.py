@@ -11,6 +11,7 @@ import functools
 import hashlib
 import multiprocessing
 import os
+import re
 import signal
 import sys
 from collections import deque
@@ -54,6 +55,9 @@ def _read(item: Input, encoding: str | None) -> TextFile:
 MANY_LINES = 3000
 
 
+_HTML_START = re.compile(r"^\s*<(?:!doctype html|html|head|body)\b", re.I)
+
+
 def page_warnings(name: str, text: str) -> list[str]:
     """Warnings for an input that is probably not one page. Each input is read as one page, its
     paragraphs' neighbours and place in it being evidence: the 181 measurement pages cleaned ten to a
@@ -64,6 +68,11 @@ def page_warnings(name: str, text: str) -> list[str]:
         return [
             f"{name}: looks like JSON lines; each line is read as a paragraph of one page (clean text files, "
             "one page each, or use the library or the datatrove step on JSONL)"
+        ]
+    if _HTML_START.search(text[:2000]) or (head and 2 * sum(line.startswith("<") for line in head) > len(head)):
+        return [
+            f"{name}: looks like HTML; its tags are read as text and mislead the model (use --html, which "
+            "extracts the article text first)"
         ]
     if lines > MANY_LINES:
         return [
@@ -266,7 +275,8 @@ def _in_workers(
         pending: deque[Future[FileResult]] = deque()
         try:
             for item in items:
-                pending.append(pool.submit(_in_worker, func, item, *extra))
+                with _sigint_held():  # a submit may start a worker: it must not die of a Ctrl-C as it starts
+                    pending.append(pool.submit(_in_worker, func, item, *extra))
                 if len(pending) >= AHEAD_PER_WORKER * jobs:
                     yield _result(pending.popleft())
             while pending:
@@ -275,6 +285,21 @@ def _in_workers(
             # Also when the consumer stopped early (``| head``, Ctrl-C, an error): queued files are
             # dropped, running ones finish (a file at a time, so the wait is short).
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+@contextlib.contextmanager
+def _sigint_held() -> Iterator[None]:
+    """SIGINT blocked for the block: delivered (and raised here) when it ends, never lost. A worker process
+    started meanwhile inherits the blocked signal, so a Ctrl-C that reaches it while it is still importing,
+    before its initializer ignores SIGINT, cannot kill it with a traceback."""
+    if not hasattr(signal, "pthread_sigmask"):  # not on Windows
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 #: Thread-count settings of the BLAS and OpenMP libraries numpy may be built with.

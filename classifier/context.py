@@ -20,23 +20,39 @@ WINDOW = 5
 PAD = max(NEAR, WINDOW)
 
 
-def _shifted(a: np.ndarray, by: int) -> np.ndarray:
-    """Row i of the result is row i+by of ``a``, zero where that row does not exist."""
-    out = np.zeros_like(a)
-    n = len(a)
-    if by > 0 and by < n:
-        out[: n - by] = a[by:]
-    elif by < 0 and -by < n:
-        out[-by:] = a[: n + by]
-    return out
+class Rows:
+    """Where each row of a feature matrix sits in its document, so one matrix can hold the rows of many
+    documents (or a slice of one long document) and every row still sees only its own document's
+    neighbours: ``position`` is the row's index in its document, ``size`` that document's length."""
 
+    def __init__(self, position: np.ndarray, size: np.ndarray) -> None:
+        self.position, self.size = position, size
 
-def _window_max(p: np.ndarray, side: int) -> np.ndarray:
-    """Per label, the largest probability among the WINDOW paragraphs before (side=-1) or after (+1)."""
-    out = np.zeros_like(p)
-    for k in range(1, WINDOW + 1):
-        np.maximum(out, _shifted(p, side * k), out=out)
-    return out
+    @classmethod
+    def of_one_document(cls, rows: int) -> Rows:
+        return cls(np.arange(rows), np.full(rows, rows))
+
+    def __getitem__(self, rows: slice) -> Rows:
+        return Rows(self.position[rows], self.size[rows])
+
+    def shifted(self, a: np.ndarray, by: int) -> np.ndarray:
+        """Row i of the result is row i+by of ``a`` when that row is in row i's document, else zero."""
+        out = np.zeros_like(a)
+        n = len(a)
+        if by > 0 and by < n:
+            out[: n - by] = a[by:]
+            out[self.position + by >= self.size] = 0
+        elif by < 0 and -by < n:
+            out[-by:] = a[: n + by]
+            out[self.position + by < 0] = 0
+        return out
+
+    def window_max(self, p: np.ndarray, side: int) -> np.ndarray:
+        """Per label, the largest probability among the WINDOW paragraphs before (side=-1) or after (+1)."""
+        out = np.zeros_like(p)
+        for k in range(1, WINDOW + 1):
+            np.maximum(out, self.shifted(p, side * k), out=out)
+        return out
 
 
 _SHORT, _COLON = DENSE_NAMES.index("words<=3"), DENSE_NAMES.index("ends_colon")
@@ -58,17 +74,16 @@ def context_features(
     probs: np.ndarray,
     dense: np.ndarray,
     cohesion: np.ndarray | None = None,
-    offset: int = 0,
-    total: int | None = None,
+    where: Rows | None = None,
     mean: np.ndarray | None = None,
     probs_only: bool = False,
 ) -> np.ndarray:
-    """Stage-2 input for one document: ``probs`` (n, labels) from stage 1, ``dense`` (n, features),
-    ``cohesion`` (n, COHESION_NAMES) from ``cohesion.cohesion`` or None for a format-1 model.
+    """Stage-2 input: ``probs`` (n, labels) from stage 1, ``dense`` (n, features), ``cohesion``
+    (n, COHESION_NAMES) from ``cohesion.cohesion`` or None for a format-1 model.
 
-    A long document can be processed a slice at a time: pass the slice's first row ``offset``, the
-    document's ``total`` rows and its stage-1 ``mean``; rows further than ``PAD`` from the slice's ends
-    then get exactly the features they get in the whole document.
+    The rows are one document unless ``where`` says otherwise: then they may be many documents, or a
+    slice of a long one, and ``mean`` gives each row its document's stage-1 mean (n, labels). A row
+    further than ``PAD`` from a slice's ends gets exactly the features it gets in its whole document.
 
     ``probs_only`` keeps only the columns computed from ``probs`` (same order): the refining stage reads
     the stage-1 evidence this way beside the full context of the stage-2 probabilities, without a second
@@ -78,40 +93,41 @@ def context_features(
     if rows == 0:
         n_cohesion = 0 if cohesion is None else cohesion.shape[1]
         return np.zeros((0, n_context_features(probs.shape[1], dense.shape[1], n_cohesion, probs_only)))
-    n = rows if total is None else total
-    idx = np.arange(offset, offset + rows, dtype=np.float64)
+    rows_at = Rows.of_one_document(rows) if where is None else where
+    idx = rows_at.position.astype(np.float64)
+    n = rows_at.size.astype(np.float64)
     offsets = [*range(-NEAR, 0), *range(1, NEAR + 1)]
     ones = np.ones((rows, 1))
     own_log = np.log(np.clip(probs, 1e-4, 1.0)) / 4.0  # evidence strength, not just rank
     # (columns, computed from probs?) in the order of the weights of every saved model
     blocks: list[tuple[np.ndarray, bool]] = [(probs, True), (own_log, True)]
-    blocks += [(_shifted(probs, k), True) for k in offsets]
+    blocks += [(rows_at.shifted(probs, k), True) for k in offsets]
     layout: list[tuple[np.ndarray, bool]] = [(dense, False)]
     if cohesion is not None:
         # A heading above ("Read more:", "Related") makes the lines under it a list, while a complete
         # inline promo above says nothing about the paragraph after it.
         heading = np.maximum(dense[:, _SHORT], dense[:, _COLON])[:, None]
-        blocks.append((_window_max(probs * heading, -1), True))
+        blocks.append((rows_at.window_max(probs * heading, -1), True))
         # How a line looks, weighed by whether the page around it talks about the same things: a
         # headline-like line whose words recur in the body is more likely the headline than a teaser.
         layout += [(cohesion, False), (probs * cohesion[:, _SHARED_ANY : _SHARED_ANY + 1], True)]
     first, last = (idx == 0)[:, None].astype(np.float64), (idx == n - 1)[:, None].astype(np.float64)
     blocks += [
-        (_window_max(probs, -1), True),
-        (_window_max(probs, +1), True),
+        (rows_at.window_max(probs, -1), True),
+        (rows_at.window_max(probs, +1), True),
         (np.broadcast_to(probs.mean(axis=0) if mean is None else mean, probs.shape), True),
-        *((_shifted(ones, k), False) for k in offsets),
-        ((idx / max(n - 1, 1))[:, None], False),
+        *((rows_at.shifted(ones, k), False) for k in offsets),
+        ((idx / np.maximum(n - 1, 1))[:, None], False),
         (first, False),
         (last, False),
         (probs * first, True),  # a page's first line: the headline, whatever it looks like alone
         (probs * last, True),
         ((np.log1p(idx) / 4.0)[:, None], False),
         ((np.log1p(n - 1 - idx) / 4.0)[:, None], False),
-        (np.full((rows, 1), np.log1p(n) / 5.0), False),
+        ((np.log1p(n) / 5.0)[:, None], False),
     ]
     for shift in (0, -1, 1):  # the paragraph's own layout, then the previous and the next paragraph's
-        blocks += [(_shifted(part, shift) if shift else part, from_probs) for part, from_probs in layout]
+        blocks += [(rows_at.shifted(part, shift) if shift else part, from_probs) for part, from_probs in layout]
     return np.hstack([a for a, from_probs in blocks if from_probs or not probs_only])
 
 
@@ -120,8 +136,7 @@ def refine_features(
     stage1: np.ndarray,
     dense: np.ndarray,
     cohesion: np.ndarray | None,
-    offset: int = 0,
-    total: int | None = None,
+    where: Rows | None = None,
     means: tuple[np.ndarray | None, np.ndarray | None] = (None, None),
 ) -> np.ndarray:
     """Third-stage input: the context of the stage-2 probabilities beside the stage-1 evidence.
@@ -129,13 +144,13 @@ def refine_features(
     Stage 2 decides each line from its neighbours' stage-1 guesses, which are weakest exactly where a
     widget looks like prose line by line; seeing the neighbours as stage 2 settled them lets a run of
     teasers or an appeal box agree with itself, and a body paragraph take the word of the body around
-    it. ``means``: the document's stage-2 and stage-1 means when a slice is processed (see
-    ``context_features``).
+    it. ``where`` and ``means`` (each row's document's stage-2 and stage-1 means): as in
+    ``context_features``.
     """
     return np.hstack(
         [
-            context_features(stage2, dense, cohesion, offset, total, means[0]),
-            context_features(stage1, dense, cohesion, offset, total, means[1], probs_only=True),
+            context_features(stage2, dense, cohesion, where, means[0]),
+            context_features(stage1, dense, cohesion, where, means[1], probs_only=True),
         ]
     )
 

@@ -16,7 +16,9 @@ class DataError(ClassifierError):
 
 
 class InputError(ClassifierError):
-    """An input file cannot be read as text (missing, binary, undecodable)."""
+    """An input is not text: a file that cannot be read as text (missing, binary, undecodable), or a
+    value given to ``classify``, ``label``, ``clean`` or their ``_many`` forms that is not a str (None,
+    bytes) or not a list of them."""
 
 
 class ArgumentError(ClassifierError):

@@ -18,6 +18,14 @@ class Label(str, Enum):
     SUPPORT_APPEAL = "support-appeal"
     OTHER = "other"
 
+    def __str__(self) -> str:
+        """The label's name as models and data files spell it, in ``str()`` and f-strings alike (a plain
+        ``(str, Enum)`` gives ``Label.OTHER`` there, which is no label)."""
+        return self.value
+
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec)
+
 
 DEFAULT_LABELS: tuple[str, ...] = tuple(label.value for label in Label)
 DEFAULT_KEEP: tuple[str, ...] = (Label.REPORTING.value,)

@@ -8,7 +8,8 @@ can be shared between threads and pickled to worker processes.
 from __future__ import annotations
 
 import numbers
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from .cohesion import cohesion
-from .context import PAD, context_features, refine_features
+from .context import PAD, Rows, context_features, refine_features
 from .errors import ArgumentError, InputError
 from .features import DENSE_NAMES, dense_matrix, hashed_features
 from .labels import default_keep
@@ -51,6 +52,8 @@ NETWORK_ARRAYS = ("refine_hidden", "refine_hidden_bias", "refine_out", "refine_o
 #: page of a million one-word lines needs a row bound as well (without it: 1.1 GB for 2 MB of text).
 CHUNK_CHARS = 200_000
 CHUNK_ROWS = 4_096
+#: Paragraphs of many documents scored together by ``Model.probabilities_many``.
+BATCH_ROWS = 2_048
 
 
 def _paragraph_list(paragraphs: Sequence[str]) -> list[str]:
@@ -186,6 +189,15 @@ class Weights:
     refine_out: np.ndarray | None = None  # (members, hidden units, labels)
     refine_out_bias: np.ndarray | None = None  # (members, labels)
 
+    def __post_init__(self) -> None:
+        for array in self.as_arrays().values():
+            array.setflags(write=False)  # shared by every thread and call: nothing may change it in place
+
+    def __reduce__(self) -> tuple[type[Weights], tuple[np.ndarray | None, ...]]:
+        """Rebuilt through ``__init__`` when unpickled or deep-copied (a worker's copy of a model), so
+        the copy's arrays are read-only too."""
+        return Weights, tuple(getattr(self, name) for name in self.__dataclass_fields__)
+
     def as_arrays(self) -> dict[str, np.ndarray]:
         arrays = {name: getattr(self, name) for name in self.__dataclass_fields__}
         return {name: value for name, value in arrays.items() if value is not None}
@@ -241,55 +253,100 @@ class Model:
         other paragraph's context and take the probabilities of the paragraph before them (after them at
         the start of a list), so a widget's lines stay one run. A list of only blank items gets uniform rows.
         """
-        texts = _paragraph_list(paragraphs)
-        filled = [i for i, text in enumerate(texts) if not is_blank(text)]
-        if len(filled) == len(texts):
-            return self._document_probabilities(texts)
-        if not filled:
-            return np.full((len(texts), len(self.labels)), 1.0 / len(self.labels))
-        probs = self._document_probabilities([texts[i] for i in filled])
-        source = np.searchsorted(filled, np.arange(len(texts)), side="right") - 1
-        return probs[np.maximum(source, 0)]
+        return self._batch_probabilities([_paragraph_list(paragraphs)])[0]
 
-    def _document_probabilities(self, texts: list[str]) -> np.ndarray:
-        """``probabilities`` of a list of non-blank paragraphs.
+    def probabilities_many(self, documents: Iterable[Sequence[str]]) -> Iterator[np.ndarray]:
+        """``probabilities`` of each document, in order, taken as they come: documents are scored a batch
+        of about BATCH_ROWS paragraphs at a time, so the fixed cost of a call is shared (a page of five
+        paragraphs costs a third of a ``probabilities`` call of its own) and memory stays bounded."""
+        batch: list[list[str]] = []
+        rows = 0
+        for document in documents:
+            batch.append(_paragraph_list(document))
+            rows += len(batch[-1])
+            if rows >= BATCH_ROWS:
+                yield from self._batch_probabilities(batch)
+                batch, rows = [], 0
+        if batch:
+            yield from self._batch_probabilities(batch)
 
-        A long document is processed in chunks of about CHUNK_CHARS characters: stage 1 looks at one
-        paragraph at a time, and the later stages at PAD neighbours on each side, so memory stays bounded
-        whatever the input and the results are those of the whole document at once.
+    def _batch_probabilities(self, documents: list[list[str]]) -> list[np.ndarray]:
+        """``probabilities`` of several documents at once; blank items are taken out and put back here."""
+        filled = [[i for i, text in enumerate(texts) if not is_blank(text)] for texts in documents]
+        cores = self._documents_probabilities(
+            [
+                texts if len(f) == len(texts) else [texts[i] for i in f]
+                for texts, f in zip(documents, filled, strict=True)
+            ]
+        )
+        out = []
+        for texts, f, probs in zip(documents, filled, cores, strict=True):
+            if len(f) == len(texts):
+                out.append(probs)
+            elif not f:
+                out.append(np.full((len(texts), len(self.labels)), 1.0 / len(self.labels)))
+            else:
+                source = np.searchsorted(f, np.arange(len(texts)), side="right") - 1
+                out.append(probs[np.maximum(source, 0)])
+        return out
+
+    def _documents_probabilities(self, documents: list[list[str]]) -> list[np.ndarray]:
+        """``probabilities`` of documents of non-blank paragraphs, their rows stacked into one matrix.
+
+        Stage 1 looks at one paragraph at a time; the later stages at PAD neighbours on each side, within
+        the row's own document (``context.Rows``). The stack is processed in chunks of about CHUNK_CHARS
+        characters, so memory stays bounded whatever the input, and every row gets the probabilities its
+        document alone would give it.
         """
-        if not texts:
-            return np.zeros((0, len(self.labels)))
+        sizes = np.array([len(texts) for texts in documents], dtype=np.int64)
+        texts = [text for document in documents for text in document]
+        n, n_labels = len(texts), len(self.labels)
+        if n == 0:
+            return [np.zeros((0, n_labels)) for _ in documents]
+        starts = np.cumsum(sizes) - sizes
+        where = Rows(np.arange(n) - np.repeat(starts, sizes), np.repeat(sizes, sizes))
         dense = dense_matrix(texts)[:, : self._n_dense]
         spans = _chunks(texts)
         p1 = np.vstack([self.stage1_probabilities(texts[a:b], dense[a:b]) for a, b in spans])
-        page = cohesion(texts) if self._cohesion else None
-        w, n = self.weights, len(texts)
-        mean1 = p1.mean(axis=0)
+        page = np.vstack([cohesion(document) for document in documents]) if self._cohesion else None
+        w = self.weights
+
+        def document_means(p: np.ndarray) -> np.ndarray:
+            means = [p[a : a + size].mean(axis=0) for a, size in zip(starts, sizes, strict=True) if size]
+            return np.repeat(np.array(means), sizes[sizes > 0], axis=0)
+
+        mean1 = document_means(p1)
 
         def page_rows(lo: int, hi: int) -> np.ndarray | None:
             return None if page is None else page[lo:hi]
 
         def stage2(lo: int, hi: int) -> np.ndarray:
-            return context_features(p1[lo:hi], dense[lo:hi], page_rows(lo, hi), offset=lo, total=n, mean=mean1)
+            return context_features(p1[lo:hi], dense[lo:hi], page_rows(lo, hi), where[lo:hi], mean1[lo:hi])
 
-        n_labels = len(self.labels)
         p2 = _by_chunks(spans, n, n_labels, stage2, linear_scorer(w.context_coef, w.stage2_bias))
         refine = w.refine_scorer()
         if refine is None:
-            return p2
-        means = (p2.mean(axis=0), mean1)
+            return np.split(p2, starts[1:])
+        mean2 = document_means(p2)
 
         def stage3(lo: int, hi: int) -> np.ndarray:
             return refine_features(
-                p2[lo:hi], p1[lo:hi], dense[lo:hi], page_rows(lo, hi), offset=lo, total=n, means=means
+                p2[lo:hi], p1[lo:hi], dense[lo:hi], page_rows(lo, hi), where[lo:hi], (mean2[lo:hi], mean1[lo:hi])
             )
 
-        return _by_chunks(spans, n, n_labels, stage3, refine)
+        return np.split(_by_chunks(spans, n, n_labels, stage3, refine), starts[1:])
 
     def classify(self, paragraphs: Sequence[str]) -> list[Prediction]:
         """Label ONE document's paragraphs, given in page order (order and neighbours are evidence)."""
-        probs = self.probabilities(paragraphs)
+        return self._predictions(self.probabilities(paragraphs))
+
+    def classify_many(self, documents: Iterable[Sequence[str]]) -> Iterator[list[Prediction]]:
+        """``classify`` of each document (a list of its paragraphs), in order; faster than one call per
+        document, most for short ones (see ``probabilities_many``). Documents are read as results are
+        taken, so a stream of a million pages needs the memory of one batch."""
+        return map(self._predictions, self.probabilities_many(documents))
+
+    def _predictions(self, probs: np.ndarray) -> list[Prediction]:
         best = probs.argmax(axis=1)
         out = []
         for row, j in zip(probs.tolist(), best.tolist(), strict=False):
@@ -321,6 +378,36 @@ class Model:
         keep_set = self.keep_labels(keep)
         check_threshold(threshold)
         return drop_unkept(self, text, keep_set, split, threshold)[0]
+
+    def clean_many(
+        self,
+        texts: Iterable[str],
+        keep: Iterable[str] | None = None,
+        split: str = "auto",
+        threshold: float | None = None,
+    ) -> Iterator[str]:
+        """``clean`` of each text (one page each), in order, scored in batches as ``classify_many`` is.
+        The arguments are checked here, before the first text is read."""
+        keep_set = self.keep_labels(keep)
+        check_threshold(threshold)
+        split_paragraphs("", split)  # an unknown split mode is refused now, not at the first page
+        return self._cleaned(texts, keep_set, split, threshold)
+
+    def _cleaned(
+        self, texts: Iterable[str], keep: frozenset[str], split: str, threshold: float | None
+    ) -> Iterator[str]:
+        pages: deque[tuple[str, list[Span]]] = deque()  # split, waiting for their batch to be scored
+
+        def paragraphs() -> Iterator[list[str]]:
+            for text in texts:
+                require_text(text)
+                spans = split_paragraphs(text, split)
+                pages.append((text, spans))
+                yield [s.text for s in spans]
+
+        for probs in self.probabilities_many(paragraphs()):
+            text, spans = pages.popleft()
+            yield join_kept(text, spans, kept_rows(probs, self.labels, keep, threshold))
 
     @property
     def default_keep(self) -> tuple[str, ...]:

@@ -364,6 +364,8 @@ def split_paragraphs(text: str, split: str = "auto") -> list[Span]:
     docstring."""
     require_text(text)
     mode = _check_mode(split)
+    if is_blank(text):  # nothing to find; a million empty lines took a second to walk
+        return []
     blocks = _blocks(text)
     if mode == "lines":
         return [span for block in blocks for span in _line_spans(text, block)]

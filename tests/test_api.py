@@ -1,5 +1,6 @@
 """The library surface scrapers use: classify, label, clean, pickling, threads, save/load."""
 
+import copy
 import pickle
 import tracemalloc
 from concurrent.futures import ThreadPoolExecutor
@@ -123,8 +124,15 @@ def test_keeping_every_label_at_threshold_one_keeps_everything(default_model: cl
 
 
 def test_loaded_weights_are_read_only(trained_model: classifier.Model) -> None:
-    with pytest.raises(ValueError, match="read-only"):
-        trained_model.weights.hash_coef[0, 0] = 1.0
+    # Also in a pickled or deep-copied model, the documented way to hand one to worker processes.
+    for model in (
+        trained_model,
+        classifier.load(),
+        pickle.loads(pickle.dumps(trained_model)),
+        copy.deepcopy(trained_model),
+    ):
+        with pytest.raises(ValueError, match="read-only"):
+            model.weights.hash_coef[0, 0] = 1.0
 
 
 def test_long_documents_are_scored_in_chunks_with_identical_results(
@@ -263,3 +271,64 @@ def test_a_numpy_threshold_is_a_threshold(trained_model: classifier.Model) -> No
 
     text = "Read more:\nThe council approved the budget on Tuesday."
     assert trained_model.clean(text, threshold=np.float32(0.5)) == trained_model.clean(text, threshold=0.5)
+
+
+def _pages() -> list[list[str]]:
+    lines = ARTICLE.read_text(encoding="utf-8").splitlines()
+    return [
+        lines,
+        [],
+        ["", "  "],
+        lines[:1],
+        ["", *lines[3:9], ""],
+        *(lines[i : i + 5] for i in range(0, len(lines), 4)),
+    ]
+
+
+@pytest.mark.parametrize("batch_rows", [3, 2048])
+def test_classify_many_labels_each_document_as_classify_does(
+    default_model: classifier.Model, monkeypatch: pytest.MonkeyPatch, batch_rows: int
+) -> None:
+    # Documents scored together (in batches of 3 paragraphs, or all in one) see only their own
+    # neighbours: every page's labels and scores are those of a call of its own.
+    import classifier.model as model_module
+
+    monkeypatch.setattr(model_module, "BATCH_ROWS", batch_rows)
+    pages = _pages()
+    many = list(default_model.classify_many(iter(pages)))
+    assert len(many) == len(pages)
+    for page, got in zip(pages, many, strict=True):
+        alone = default_model.classify(page)
+        assert [p.label for p in got] == [p.label for p in alone]
+        assert np.allclose([p.score for p in got], [p.score for p in alone], rtol=0, atol=1e-12)
+
+
+def test_classify_many_reads_documents_as_results_are_taken(
+    default_model: classifier.Model, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import classifier.model as model_module
+
+    monkeypatch.setattr(model_module, "BATCH_ROWS", 10)
+    read = []
+
+    def stream():
+        for i, page in enumerate(_pages() * 20):
+            read.append(i)
+            yield page
+
+    results = default_model.classify_many(stream())
+    next(results)
+    assert 0 < len(read) < 20
+
+
+def test_clean_many_cleans_each_text_as_clean_does_and_checks_its_arguments_first(
+    default_model: classifier.Model,
+) -> None:
+    texts = ["\n".join(page) for page in _pages()] + ["Read more:\n- Other story\n\nA body line.\r\n"]
+    for kwargs in ({}, {"keep": ["reporting", "other"]}, {"threshold": 0.7, "split": "lines"}):
+        assert list(default_model.clean_many(texts, **kwargs)) == [default_model.clean(t, **kwargs) for t in texts]
+    for bad in ({"keep": "news"}, {"threshold": 2.0}, {"split": "sentences"}):
+        with pytest.raises(classifier.ArgumentError):
+            default_model.clean_many(iter(()), **bad)
+    with pytest.raises(classifier.InputError):
+        list(default_model.clean_many(["fine", b"bytes"]))  # type: ignore[list-item]

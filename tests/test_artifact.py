@@ -69,6 +69,13 @@ def test_pickled_weights_are_refused_without_advice_to_load_them(model_copy: Pat
     assert "allow_pickle" not in str(info.value) and "unsafe" not in str(info.value)
 
 
+def test_a_weights_file_that_is_no_archive_is_not_called_pickled(model_copy: Path) -> None:
+    (model_copy / WEIGHTS_FILE).write_bytes(b"<html>moved</html>" * 40)  # what a failed download saves
+    with pytest.raises(classifier.ModelError, match=r"weights\.npz: not a NumPy \.npz archive") as info:
+        classifier.load(model_copy)
+    assert "pickle" not in str(info.value)
+
+
 def test_missing_weights(model_copy: Path) -> None:
     (model_copy / WEIGHTS_FILE).unlink()
     with pytest.raises(classifier.ModelError, match=r"no weights\.npz"):

@@ -29,3 +29,10 @@ def test_public_api_is_exactly_this() -> None:
 def test_default_labels_match_the_enum() -> None:
     assert classifier.DEFAULT_LABELS == ("reporting", "related-links", "support-appeal", "other")
     assert classifier.DEFAULT_KEEP == ("reporting",)
+
+
+def test_a_label_member_reads_as_its_name_in_strings() -> None:
+    # An f-string of a (str, Enum) member gave "Label.OTHER", which --keep and keep= then refused.
+    assert f"{classifier.Label.OTHER}" == str(classifier.Label.OTHER) == "other"
+    assert f"{classifier.Label.REPORTING:>10}" == " reporting"
+    assert classifier.load().keep_labels([f"{classifier.Label.REPORTING}"]) == {"reporting"}
