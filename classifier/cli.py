@@ -329,7 +329,9 @@ def clean(
     keep: Annotated[
         Optional[list[str]],
         typer.Option(
-            "--keep", "-k", help="Labels to keep, comma-separated or repeated (default: the model's; reporting)."
+            "--keep",
+            "-k",
+            help="Labels to keep, comma-separated or repeated (default: the model's own; reporting for the shipped one).",
         ),
     ] = None,
     output_dir: Annotated[
@@ -552,8 +554,8 @@ def train(
         typer.Option(
             "--keep",
             "-k",
-            help="Comma-separated labels that cleaning with this model keeps by default (default: reporting, or "
-            "the label with the most text).",
+            help="Comma-separated labels that cleaning with this model keeps by default (default: reporting; "
+            "required when the data has no reporting label).",
         ),
     ] = None,
 ) -> None:
@@ -633,7 +635,7 @@ def evaluate(
     --threshold changes the cleaning view only (what 'clean --threshold' would keep); labels stay argmax.
     """
     from .data import load_documents
-    from .data_checks import unread_key_warnings
+    from .data_checks import misspelt_label_warnings, unread_key_warnings
     from .evaluate import check_group_fields
     from .evaluate import evaluate as run_evaluation
     from .metrics import format_groups, format_report
@@ -648,7 +650,7 @@ def evaluate(
     wanted = None if chosen is None else [label for label in m.labels if label in chosen]  # the model's order
     with _library_errors():
         documents = load_documents(data)
-        for warning in unread_key_warnings(documents):
+        for warning in unread_key_warnings(documents) + misspelt_label_warnings(documents, m.labels):
             _warn(warning)
         report = run_evaluation(m, documents, keep=wanted, threshold=threshold, by=by or ())
     if as_json:
@@ -717,12 +719,14 @@ def data_stats(
 ) -> None:
     """Count documents and paragraphs per label, language and page kind."""
     from .data import is_project_corpus, load_documents
-    from .data_checks import unread_key_warnings
+    from .data_checks import data_warnings, page_numbers
     from .stats import corpus_stats, stats_markdown, update_card
 
     with _library_errors():
         documents = load_documents(data)
-        for warning in unread_key_warnings(documents):
+        # what train would warn of (or refuse): this is where a team checks its data before training
+        pages = int(page_numbers(documents).max()) + 1 if documents else 0
+        for warning in data_warnings(documents, pages, folds=0):
             _warn(warning)
         stats = corpus_stats(documents, minimums=is_project_corpus(data))
     if write_card is not None:

@@ -70,6 +70,8 @@ def data_warnings(docs: Sequence[Document], n_pages: int, folds: int) -> list[st
         )
     if folds > n_pages:
         out.append(f"{folds} cross-validation folds for {n_pages} distinct documents: using {n_pages} folds")
+    out += [f"labels {clash} differ only in case or spacing; training refuses them" for clash in label_clashes(docs)]
+    out += label_scheme_warnings(docs)
     counts = Counter(label for d in docs for label in d.labels)
     for label, count in sorted(counts.items(), key=lambda item: item[1]):
         common = [x for x, n in counts.items() if x != label and n >= RARE_LABEL_RATIO * count]
@@ -86,6 +88,77 @@ def data_warnings(docs: Sequence[Document], n_pages: int, folds: int) -> list[st
         else:
             out.append(f"{found} has too few examples to be learned; it is trained as a label of its own")
     return out
+
+
+def label_key(label: str) -> str:
+    """A label as typos leave it alone: case, spacing and ``_``/``-`` folded ("Related_Links" is
+    "related-links")."""
+    return " ".join(label.replace("_", "-").split()).lower()
+
+
+def label_clashes(docs: Sequence[Document]) -> list[str]:
+    """Every set of labels that differ only in case or spacing ("Body" beside "body"), each spelling
+    with where it first appears: a typo, not a label of its own."""
+    first: dict[str, str] = {}
+    for d in docs:
+        for label in d.labels:
+            first.setdefault(label, d.origin or d.doc_id)
+    spellings: dict[str, list[str]] = {}
+    for label in sorted(first):
+        spellings.setdefault(label_key(label), []).append(label)
+    return [
+        " and ".join(f"{label!r} (first in {first[label]})" for label in labels)
+        for labels in spellings.values()
+        if len(labels) > 1
+    ]
+
+
+def misspelt_label_warnings(docs: Sequence[Document], labels: Sequence[str]) -> list[str]:
+    """Evaluation data labels that are a model's labels but for case or spacing ("Body" for "body"):
+    counted as errors, they pull macro-F1 down with no sign of why."""
+    spelled = {label_key(x): x for x in labels}
+    first: dict[str, str] = {}
+    for d in docs:
+        for label in d.labels:
+            if label not in labels and label_key(label) in spelled:
+                first.setdefault(label, d.origin or d.doc_id)
+    return [
+        f"{where}: label {label!r} is the model's {spelled[label_key(label)]!r} but for case or spacing; "
+        "it is counted as a label the model never predicts"
+        for label, where in first.items()
+    ]
+
+
+def label_scheme_warnings(docs: Sequence[Document]) -> list[str]:
+    """A warning when the labels fall into groups of two or more that never share a document: files
+    labelled under two schemes (the shipped corpus beside a team's own body/nav/ad pages, or a 5-label
+    and a keep/drop file in one folder), which would make one model of all their labels, keeping only
+    one scheme's by default."""
+    group = {label: label for d in docs for label in d.labels}
+
+    def root(label: str) -> str:
+        while group[label] != label:
+            group[label] = group[group[label]]
+            label = group[label]
+        return label
+
+    for d in docs:
+        for label in d.labels[1:]:
+            group[root(label)] = root(d.labels[0])
+    members: dict[str, list[str]] = {}
+    for label in group:
+        members.setdefault(root(label), []).append(label)
+    schemes = [labels for labels in members.values() if len(labels) > 1]
+    if len(schemes) < 2:
+        return []
+    described = []
+    for labels in schemes:
+        where = next(d for d in docs if d.labels and root(d.labels[0]) == root(labels[0]))
+        described.append(f"{{{', '.join(sorted(labels))}}} (first in {where.origin or where.doc_id})")
+    return [
+        f"the labels fall into {len(schemes)} groups that never share a document: {' and '.join(described)}; one "
+        f"model of all {len(group)} labels is trained: are these files meant to go together?"
+    ]
 
 
 #: Keys users write for the ones the loader reads.

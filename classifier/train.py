@@ -31,10 +31,10 @@ from .augment import short_line_variants
 from .cohesion import COHESION_NAMES, cohesion
 from .context import context_features, refine_features
 from .data import Document
-from .data_checks import data_warnings, page_key, page_numbers
+from .data_checks import data_warnings, label_clashes, page_key, page_numbers
 from .errors import ArgumentError, DataError
 from .features import DENSE_NAMES, HASH_BITS, NGRAM_MAX, NGRAM_MIN, dense_matrix, hashed_features
-from .labels import DEFAULT_LABELS, default_keep
+from .labels import DEFAULT_KEEP, DEFAULT_LABELS, default_keep
 from .metrics import score, score_groups
 from .model import NETWORK_ARRAYS, Model, Weights, linear_scorer, refine_scorer
 from .segment import is_blank
@@ -101,15 +101,13 @@ def _label_order(docs: Sequence[Document]) -> list[str]:
         raise DataError(
             f"training needs at least two different labels, found {', '.join(map(repr, sorted(present))) or 'none'}"
         )
-    by_key: dict[str, str] = {}
-    for label in sorted(present):  # "Reporting" beside "reporting" is a typo, not a fifth class
+    for label in sorted(present):
         if "," in label or any(c in label for c in "\t\n\r"):
             # --keep takes comma-separated labels and predict's TSV has tab-separated cells.
             raise DataError(f"label {label!r} contains a comma, tab or line break; labels cannot")
-        key = " ".join(label.replace("_", "-").split()).lower()
-        if key in by_key:
-            raise DataError(f"labels {by_key[key]!r} and {label!r} differ only in case or spacing; use one")
-        by_key[key] = label
+    clashes = label_clashes(docs)  # "Reporting" beside "reporting" is a typo, not a fifth class
+    if clashes:
+        raise DataError(f"labels {'; '.join(clashes)} differ only in case or spacing; use one spelling")
     return [x for x in DEFAULT_LABELS if x in present] + sorted(present - set(DEFAULT_LABELS))
 
 
@@ -352,7 +350,7 @@ def train_model(
     labels = _label_order(docs)
     index = {label: i for i, label in enumerate(labels)}
     class_weight = _class_weight(label_weights or {}, index)
-    keep_labels = _default_keep(docs, labels, keep)
+    keep_labels = _default_keep(labels, keep)
     y = np.array([index[label] for d in docs for label in d.labels])
     texts = [t for d in docs for t in d.texts]
     groups = np.repeat(np.arange(len(docs)), [len(d.texts) for d in docs])
@@ -486,10 +484,10 @@ def _float32(blocks: list[np.ndarray]) -> np.ndarray:
     return np.concatenate(blocks, axis=0, dtype=np.float32)
 
 
-def _default_keep(docs: Sequence[Document], labels: list[str], keep: Sequence[str] | None) -> list[str]:
-    """The labels cleaning keeps by default: ``keep`` if given, else ``reporting``, else the label that
-    covers the most text (in a corpus of articles with junk around them, the article text).
-    """
+def _default_keep(labels: list[str], keep: Sequence[str] | None) -> list[str]:
+    """The labels cleaning keeps by default: ``keep`` if given, else ``reporting``. Data without a
+    ``reporting`` label must name them: guessing (the label with the most text was the rule) picked a
+    junk label in a tester's keep/junk data, and ``clean`` then printed only the junk, exit 0."""
     if keep is not None:
         unknown = sorted(set(keep) - set(labels))
         if unknown or not keep:
@@ -497,13 +495,12 @@ def _default_keep(docs: Sequence[Document], labels: list[str], keep: Sequence[st
             raise ArgumentError(f"keep must name labels of the training data ({', '.join(labels)}){named}")
         return [x for x in labels if x in set(keep)]
     default = default_keep(labels)
-    if default:
-        return list(default)
-    chars = dict.fromkeys(labels, 0)
-    for doc in docs:
-        for text, label in zip(doc.texts, doc.labels, strict=True):
-            chars[label] += len(text)
-    return [max(labels, key=lambda x: chars[x])]
+    if not default:
+        raise ArgumentError(
+            f"the data has no '{DEFAULT_KEEP[0]}' label: name the labels cleaning keeps (--keep LABELS, or keep= "
+            f"in Python; its labels: {', '.join(labels)})"
+        )
+    return list(default)
 
 
 def _with_short_line_variants(

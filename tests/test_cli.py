@@ -374,7 +374,16 @@ def test_train_refuses_labels_that_differ_only_in_case(tmp_path: Path) -> None:
         [[("Read more:", "related-links"), ("The council met.", "Reporting")], [("It passed.", "reporting")]],
     )
     result = invoke("train", data, "--output", tmp_path / "m")
-    assert result.exit_code == 1 and "'Reporting' and 'reporting' differ only in case" in result.stderr
+    assert result.exit_code == 1 and len(result.stderr.splitlines()) == 1
+    assert f"labels 'Reporting' (first in {data}:1) and 'reporting' (first in {data}:2) differ only in case" in (
+        result.stderr
+    )
+    # data-stats, where a team checks its data before training, says the same as a warning
+    stats = invoke("data-stats", data)
+    assert stats.exit_code == 0 and "'Reporting' (first in" in stats.stderr and "training refuses them" in stats.stderr
+    # and evaluate names the model's label a misspelt one stands for
+    evaluated = invoke("evaluate", data)
+    assert f"{data}:1: label 'Reporting' is the model's 'reporting' but for case or spacing" in evaluated.stderr
 
 
 def test_readme_library_example_prints_what_the_readme_says() -> None:

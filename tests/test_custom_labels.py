@@ -35,13 +35,24 @@ def custom_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def custom_model(custom_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("models") / "mine"
-    result = invoke("train", custom_data, "--output", out, "--folds", "3")
+    result = invoke("train", custom_data, "--output", out, "--folds", "3", "--keep", "article")
     assert result.exit_code == 0, result.output
     assert "cleaning keeps article by default" in result.stdout
     return out
 
 
-def test_without_keep_the_label_with_the_most_text_is_kept(custom_model: Path, custom_data: Path) -> None:
+def test_data_without_reporting_must_name_what_cleaning_keeps(custom_data: Path, tmp_path: Path) -> None:
+    # The label with the most text was kept by default: in keep/junk data with more junk than article text
+    # that was `junk`, and clean printed only the junk, exit 0. Refused before any training instead.
+    result = invoke("train", custom_data, "--output", tmp_path / "m", "--folds", "3")
+    assert result.exit_code == 2 and not (tmp_path / "m").exists()
+    assert "the data has no 'reporting' label: name the labels cleaning keeps (--keep LABELS" in result.stderr
+    assert "its labels: article, chrome, nav, promo)" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    with pytest.raises(classifier.ArgumentError, match="no 'reporting' label"):
+        classifier.train.train_and_save(custom_data, tmp_path / "m2", folds=3)
+
+
+def test_the_keep_labels_named_in_training_are_the_default(custom_model: Path, custom_data: Path) -> None:
     model = classifier.load(custom_model)
     assert model.default_keep == ("article",)
     assert json.loads((custom_model / CONFIG_FILE).read_text())["keep"] == ["article"]

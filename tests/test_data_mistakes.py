@@ -164,3 +164,22 @@ def test_blank_paragraphs_are_left_out_of_training(tmp_path: Path) -> None:
     assert "1 blank paragraph is left out of training" in result.stderr
     weights = [(tmp_path / name / "weights.npz").read_bytes() for name in ("plain", "blank")]
     assert weights[0] == weights[1]
+
+
+def test_files_labelled_under_two_schemes_are_pointed_out(tmp_path: Path) -> None:
+    # A folder holding the project's four labels beside a team's keep/drop pages trained one six-label
+    # model in silence, which by default kept only `reporting`.
+    (tmp_path / "data").mkdir()
+    _write(tmp_path / "data" / "news.jsonl", tiny_documents())
+    mine = tiny_documents()
+    for doc in mine:
+        doc["doc_id"] = "mine-" + doc["doc_id"]
+        for para in doc["paragraphs"]:
+            para["label"] = "keep" if para["label"] == "reporting" else "drop"
+    _write(tmp_path / "data" / "mine.jsonl", mine)
+    result = invoke("data-stats", tmp_path / "data")
+    assert result.exit_code == 0
+    assert "the labels fall into 2 groups that never share a document: {drop, keep} (first in " in result.stderr
+    assert "one model of all 6 labels is trained" in result.stderr
+    alone = invoke("data-stats", tmp_path / "data" / "news.jsonl")
+    assert "groups" not in alone.stderr

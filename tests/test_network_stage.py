@@ -97,7 +97,7 @@ def test_two_label_data_gets_a_working_network(network_training: None, tmp_path:
             para["label"] = "keep" if para["label"] == "reporting" else "drop"
     data = tmp_path / "two.jsonl"
     data.write_text("".join(json.dumps(d) + "\n" for d in docs), encoding="utf-8")
-    train.train_and_save([str(data)], str(tmp_path / "m"), folds=3)
+    train.train_and_save([str(data)], str(tmp_path / "m"), folds=3, keep=["keep"])
     model = classifier.load(tmp_path / "m")
     labels = [p.label for p in model.classify(["The council approved the new budget on Tuesday.", "Read more:"])]
     assert model.labels == ("drop", "keep") and labels == ["keep", "drop"]
