@@ -132,7 +132,8 @@ def _jsonl_documents(path: Path) -> Iterator[Document]:
             raise DataError(f"{where}: expected a JSON object, got {type(obj).__name__}")
         paras = obj.get("paragraphs")
         if not isinstance(paras, list) or not paras:
-            raise DataError(f"{where}: 'paragraphs' must be a non-empty list")
+            keys = "" if "paragraphs" in obj else f" (its keys: {', '.join(map(repr, obj)) or 'none'})"
+            raise DataError(f"{where}: 'paragraphs' must be a non-empty list{keys}")
         texts, labels = [], []
         for i, para in enumerate(paras, 1):  # counted from 1, like the line numbers beside them
             if not isinstance(para, dict):
@@ -147,15 +148,18 @@ def _jsonl_documents(path: Path) -> Iterator[Document]:
                 raise DataError(f"{where}: paragraph {i} label {label!r} has leading or trailing whitespace")
             texts.append(text)
             labels.append(label)
-        for key in ("doc_id", "lang", "source"):
-            if key in obj and not isinstance(obj[key], str):
-                raise DataError(f"{where}: '{key}' must be a string")
+        doc_id = obj.get("doc_id")
+        if isinstance(doc_id, int) and not isinstance(doc_id, bool):  # exports often number their pages
+            doc_id = str(doc_id)
+        for key, value in (("doc_id", doc_id), ("lang", obj.get("lang")), ("source", obj.get("source"))):
+            if value is not None and not isinstance(value, str):
+                raise DataError(f"{where}: '{key}' must be a string{' or a whole number' * (key == 'doc_id')}")
         yield Document(
-            obj.get("doc_id") or f"{path.name}:{n}",
+            doc_id or f"{path.name}:{n}",
             texts,
             labels,
-            obj.get("lang", ""),
-            obj.get("source", ""),
+            obj.get("lang") or "",  # null reads as absent
+            obj.get("source") or "",
             where,
             tuple(key for key in obj if key not in DOCUMENT_KEYS),
         )

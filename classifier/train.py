@@ -345,7 +345,7 @@ def train_model(
 
     def say(message: str) -> None:  # with the time so far: a run of minutes has few steps to show
         if progress is not None:
-            progress(f"{message} [{time.perf_counter() - started:.0f} s]")
+            progress(f"{message} [{time.perf_counter() - started:.0f} s since start]")
 
     labels = _label_order(docs)
     index = {label: i for i, label in enumerate(labels)}
@@ -383,6 +383,7 @@ def train_model(
         p1_oof = np.zeros((len(y), n_labels))
         for k, fit in enumerate(fits1[:n_folds]):
             p1_oof[fold_of == k] = _proba_full(fit.result(), x1[fold_of == k], n_labels)
+            say(f"stage 1: fold {k + 1} of {n_folds} fitted")
         x2 = _float32([context_features(p1_oof[v], dense_all[v], page) for v, page in zip(views, pages, strict=True)])
 
         say("stage 2: folds and the final fit")
@@ -391,6 +392,7 @@ def train_model(
         p2_oof = np.zeros((len(y2), n_labels))
         for k, fit in enumerate(fits2[:n_folds]):
             p2_oof[fold2 == k] = _proba_full(fit.result(), x2[fold2 == k], n_labels)
+            say(f"stage 2: fold {k + 1} of {n_folds} fitted")
         del x2  # the final stage-2 fit holds its own reference until it is done
         x3 = _float32(
             [
@@ -411,6 +413,7 @@ def train_model(
         for k, arrays in enumerate(fits3[:n_folds]):
             test_part = (fold2 == k) & whole
             pred_oof[rows2[test_part]] = _refine(arrays())(x3[test_part]).argmax(axis=1)
+            say(f"stage 3: fold {k + 1} of {n_folds} fitted")
         stage1, stage2 = (fits[n_folds].result() for fits in (fits1, fits2))
         stage3 = fits3[n_folds]()
 

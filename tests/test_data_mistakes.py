@@ -183,3 +183,18 @@ def test_files_labelled_under_two_schemes_are_pointed_out(tmp_path: Path) -> Non
     assert "one model of all 6 labels is trained" in result.stderr
     alone = invoke("data-stats", tmp_path / "data" / "news.jsonl")
     assert "groups" not in alone.stderr
+
+
+def test_a_numbered_doc_id_is_an_id_and_a_misnamed_paragraphs_key_is_shown(tmp_path: Path) -> None:
+    docs = tiny_documents()
+    for i, doc in enumerate(docs):
+        doc["doc_id"] = 1000 + i  # spreadsheet and database exports number their rows
+    docs[1]["lang"] = None
+    numbered = _write(tmp_path / "numbered.jsonl", docs)
+    loaded = classifier.data.load_documents([numbered])
+    assert [d.doc_id for d in loaded][:2] == ["1000", "1001"] and loaded[1].lang == ""
+    bad = _write(tmp_path / "bad.jsonl", [{"doc_id": "a", "paras": [{"text": "x", "label": "other"}]}])
+    with pytest.raises(
+        classifier.DataError, match=r"'paragraphs' must be a non-empty list \(its keys: 'doc_id', 'paras'\)"
+    ):
+        classifier.data.load_documents([bad])

@@ -179,6 +179,13 @@ def test_training_from_python_takes_a_path_and_says_what_is_wrong_with_built_doc
     messages: list[str] = []
     metrics = train_and_save(tiny_data, tmp_path / "m", progress=messages.append)  # one path, not a list
     assert metrics["cross_validation"]["paragraphs"] > 0 and any("stage 3" in m for m in messages)
+    # a line as each fold's fit comes in (a stage could be silent for minutes), with the time since the start
+    fitted = [m.split(" [")[0] for m in messages if "fitted" in m]
+    n = len(fitted) // 3
+    assert n >= 2 and fitted == [
+        f"stage {stage}: fold {k} of {n} fitted" for stage in (1, 2, 3) for k in range(1, n + 1)
+    ]
+    assert all(m.endswith(" s since start]") for m in messages)
     assert classifier.load(tmp_path / "m").labels
     with pytest.raises(classifier.DataError, match=r"document 1: expected .* got 2 texts, 1 labels"):
         train_model([Document("a", ["x"], ["reporting"]), Document("b", ["y", "z"], ["other"])])
