@@ -155,7 +155,7 @@ def _jsonl_documents(path: Path) -> Iterator[Document]:
             if value is not None and not isinstance(value, str):
                 raise DataError(f"{where}: '{key}' must be a string{' or a whole number' * (key == 'doc_id')}")
         yield Document(
-            doc_id or f"{path.name}:{n}",
+            doc_id if isinstance(doc_id, str) and doc_id else f"{path.name}:{n}",
             texts,
             labels,
             obj.get("lang") or "",  # null reads as absent
