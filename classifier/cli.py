@@ -381,6 +381,8 @@ def clean(
             raise typer.Exit(1) from None
     m = _load(model)
     wanted = _keep_labels(m, keep)
+    if wanted == set(m.labels):
+        _warn("--keep names every label of the model: nothing will be removed")
     items: Iterable[Input] = found
     if in_place:
         items = distinct_files(items, _warn)

@@ -86,7 +86,10 @@ def data_warnings(docs: Sequence[Document], n_pages: int, folds: int) -> list[st
                 "of its own"
             )
         else:
-            out.append(f"{found} has too few examples to be learned; it is trained as a label of its own")
+            out.append(
+                f"{found} has too few examples to be learned (fewer than {FEW_PARAGRAPHS} paragraphs); it is "
+                "trained as a label of its own"
+            )
     return out
 
 

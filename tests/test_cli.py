@@ -59,6 +59,7 @@ def test_clean_keep_all_labels_is_identity(tmp_path: Path) -> None:
     src.write_bytes(ARTICLE.read_bytes().replace(b"\n", b"\r\n"))
     result = invoke("clean", src, "--keep", "reporting,related-links,support-appeal,other")
     assert result.exit_code == 0 and result.stdout_bytes == src.read_bytes()
+    assert result.stderr == "classifier: warning: --keep names every label of the model: nothing will be removed\n"
 
 
 def test_clean_many_files_to_output_dir_mirrors_names(tmp_path: Path) -> None:

@@ -55,7 +55,8 @@ def test_a_label_given_once_is_pointed_out(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert (
         "classifier: warning: label 'footer' (1 paragraph, first in " in result.stderr
-        and "has too few examples to be learned; it is trained as a label of its own" in result.stderr
+        and "has too few examples to be learned (fewer than 5 paragraphs); it is trained as a label of its own"
+        in result.stderr
     )
 
 
