@@ -174,3 +174,15 @@ def test_missing_datatrove_is_a_classifier_error_with_the_install_command(monkey
     monkeypatch.setitem(sys.modules, "datatrove", None)  # what `import datatrove` sees when it is not installed
     with pytest.raises(MissingExtraError, match=r'pip install .*"datatrove>=0\.4".*\(the "datatrove" extra\)'):
         import classifier.integrations.datatrove  # noqa: F401
+
+
+def test_documents_cleaned_in_batches_come_out_as_each_alone(trained_dir: Path) -> None:
+    # run() scores 64 documents at a time; each still reads only its own paragraphs as neighbours, and
+    # the order, texts, counts and min_chars decisions are those of one document at a time.
+    pages = [BODY + JUNK, ONLY_JUNK, BODY, [*BODY, *LINKS], JUNK[:1] + BODY, [""], BODY[:1]] * 20
+    step = ParagraphCleaner(trained_dir, min_chars=30)
+    alone = [step.clean_document("\n".join(paras)) for paras in pages]
+    docs = list(step.run(iter(Document(text="\n".join(p), id=str(i)) for i, p in enumerate(pages))))
+    kept_alone = [(str(i), text, counts) for i, (text, counts) in enumerate(alone) if len("".join(text.split())) >= 30]
+    assert [(d.id, d.text, d.metadata[METADATA_KEY]) for d in docs] == kept_alone
+    assert 0 < len(docs) < len(pages)
