@@ -42,6 +42,24 @@ def page_numbers(docs: Sequence[Document]) -> np.ndarray:
     return np.array(numbers, dtype=np.int64)
 
 
+#: Paragraphs this long or longer are evidence that a page was trained on; short ones ("Read more:",
+#: "Share") recur on every site.
+OWN_PARAGRAPH_CHARS = 40
+
+
+def trained_on(docs: Sequence[Document], training: Sequence[Document]) -> int:
+    """How many of ``docs`` were trained on: the same page (whitespace aside), or one at least half of
+    whose paragraphs of OWN_PARAGRAPH_CHARS or more are training paragraphs word for word (the training
+    pages cut up or regrouped under other ids, which scored 1.000 as "held-out" for a tester)."""
+    pages = {page_key(d) for d in training}
+    seen = {p for d in training for p in page_key(d) if len(p) >= OWN_PARAGRAPH_CHARS}
+    count = 0
+    for doc in docs:
+        own = [p for p in page_key(doc) if len(p) >= OWN_PARAGRAPH_CHARS]
+        count += page_key(doc) in pages or (bool(own) and 2 * sum(p in seen for p in own) >= len(own))
+    return count
+
+
 def data_warnings(docs: Sequence[Document], n_pages: int, folds: int) -> list[str]:
     """What in the training data is probably a mistake but still trainable: repeated document ids,
     more folds asked than there are pages, labels that look like misspellings of another, and labels with

@@ -31,7 +31,7 @@ from .augment import short_line_variants
 from .cohesion import COHESION_NAMES, cohesion
 from .context import context_features, refine_features
 from .data import Document
-from .data_checks import data_warnings, label_clashes, page_key, page_numbers
+from .data_checks import data_warnings, label_clashes, page_numbers, trained_on
 from .errors import ArgumentError, DataError
 from .features import DENSE_NAMES, HASH_BITS, NGRAM_MAX, NGRAM_MIN, dense_matrix, hashed_features
 from .labels import DEFAULT_KEEP, DEFAULT_LABELS, default_keep
@@ -656,13 +656,12 @@ def train_and_save(
                 f"{name}: none of its labels ({', '.join(sorted(gold))}) is in the training data "
                 f"({', '.join(sorted(trained))})"
             )
-    seen = {page_key(d) for d in docs}
-    trained_on = {name: sum(page_key(d) in seen for d in edocs) for name, edocs in eval_docs.items()}
-    for name, shared in trained_on.items():
+    shared_docs = {name: trained_on(edocs, docs) for name, edocs in eval_docs.items()}
+    for name, shared in shared_docs.items():
         if shared:
             (warn or _python_warning)(
-                f"{name}: {shared} of its {len(eval_docs[name])} documents are also in the training data; "
-                "its scores will not be held-out"
+                f"{name}: {shared} of its {len(eval_docs[name])} documents are also in the training data (the "
+                "same page, or most of its paragraphs word for word); its scores will not be held-out"
             )
     model, cv = train_model(
         docs,
@@ -695,7 +694,7 @@ def train_and_save(
             progress(f"evaluating on {name}")
         report = evaluate(model, edocs)
         report["command"] = f"classifier evaluate {name} --model {output}"
-        report["documents_trained_on"] = trained_on[name]
+        report["documents_trained_on"] = shared_docs[name]
         metrics["evaluations"][name] = report
     save(model, output, metrics=metrics, card=model_card(model.config, metrics))  # atomic: all or nothing
     return metrics

@@ -199,3 +199,41 @@ def test_a_numbered_doc_id_is_an_id_and_a_misnamed_paragraphs_key_is_shown(tmp_p
         classifier.DataError, match=r"'paragraphs' must be a non-empty list \(its keys: 'doc_id', 'paras'\)"
     ):
         classifier.data.load_documents([bad])
+
+
+def test_an_eval_set_cut_from_the_training_pages_is_not_called_held_out(tmp_path: Path) -> None:
+    # Training pages regrouped under new ids shared no whole page with the training data, so the card
+    # called their perfect score held-out.
+    docs = tiny_documents()
+    data = _write(tmp_path / "train.jsonl", docs)
+    regrouped = [
+        {"doc_id": f"new-{i}", "paragraphs": a["paragraphs"][::-1] + b["paragraphs"][:2]}
+        for i, (a, b) in enumerate(zip(docs[::2], docs[1::2], strict=True))
+    ]
+    fresh = [
+        {
+            "doc_id": "fresh",
+            "paragraphs": [
+                {
+                    "text": "The ferry company said on Friday that winter sailings would start a week early.",
+                    "label": "reporting",
+                },
+                {
+                    "text": "Passengers with booked tickets will be moved to the new timetable automatically.",
+                    "label": "reporting",
+                },
+                {"text": "Read more:", "label": "related-links"},
+            ],
+        }
+    ]
+    result = invoke(
+        "train", data, "-o", tmp_path / "m", "--folds", "3",
+        "--eval", _write(tmp_path / "cut.jsonl", regrouped), "--eval", _write(tmp_path / "fresh.jsonl", fresh),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert (
+        f"cut.jsonl: {len(regrouped)} of its {len(regrouped)} documents are also in the training data" in result.stderr
+    )
+    assert "fresh.jsonl:" not in result.stderr
+    card = (tmp_path / "m" / "README.md").read_text(encoding="utf-8")
+    assert "Evaluation on training data: `" in card and "Held-out evaluation: `" in card
