@@ -304,16 +304,21 @@ class Model:
         if n == 0:
             return [np.zeros((0, n_labels)) for _ in documents]
         starts = np.cumsum(sizes) - sizes
-        where = Rows(np.arange(n) - np.repeat(starts, sizes), np.repeat(sizes, sizes))
+        document_of = np.repeat(np.arange(len(documents)), sizes)
+        where = Rows(np.arange(n) - starts[document_of], sizes[document_of])
         dense = dense_matrix(texts)[:, : self._n_dense]
         spans = _chunks(texts)
         p1 = np.vstack([self.stage1_probabilities(texts[a:b], dense[a:b]) for a, b in spans])
         page = np.vstack([cohesion(document) for document in documents]) if self._cohesion else None
         w = self.weights
 
-        def document_means(p: np.ndarray) -> np.ndarray:
-            means = [p[a : a + size].mean(axis=0) for a, size in zip(starts, sizes, strict=True) if size]
-            return np.repeat(np.array(means), sizes[sizes > 0], axis=0)
+        def document_means(p: np.ndarray) -> np.ndarray:  # (documents, labels); rows of empty ones unused
+            return np.array(
+                [
+                    p[a : a + size].mean(axis=0) if size else np.zeros(n_labels)
+                    for a, size in zip(starts, sizes, strict=True)
+                ]
+            )
 
         mean1 = document_means(p1)
 
@@ -321,7 +326,7 @@ class Model:
             return None if page is None else page[lo:hi]
 
         def stage2(lo: int, hi: int) -> np.ndarray:
-            return context_features(p1[lo:hi], dense[lo:hi], page_rows(lo, hi), where[lo:hi], mean1[lo:hi])
+            return context_features(p1[lo:hi], dense[lo:hi], page_rows(lo, hi), where[lo:hi], mean1[document_of[lo:hi]])
 
         p2 = _by_chunks(spans, n, n_labels, stage2, linear_scorer(w.context_coef, w.stage2_bias))
         refine = w.refine_scorer()
@@ -331,7 +336,12 @@ class Model:
 
         def stage3(lo: int, hi: int) -> np.ndarray:
             return refine_features(
-                p2[lo:hi], p1[lo:hi], dense[lo:hi], page_rows(lo, hi), where[lo:hi], (mean2[lo:hi], mean1[lo:hi])
+                p2[lo:hi],
+                p1[lo:hi],
+                dense[lo:hi],
+                page_rows(lo, hi),
+                where[lo:hi],
+                (mean2[document_of[lo:hi]], mean1[document_of[lo:hi]]),
             )
 
         return np.split(_by_chunks(spans, n, n_labels, stage3, refine), starts[1:])
