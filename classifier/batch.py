@@ -15,7 +15,7 @@ import re
 import signal
 import sys
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -23,9 +23,12 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from .errors import ClassifierError
 from .files import Input, Inputs, TextFile, decode, read_text_file, write_atomic, write_output
-from .model import Model, Paragraph, drop_unkept
+from .model import BATCH_ROWS, Model, Paragraph, labelled, without_unkept
+from .segment import split_paragraphs
 
 
 @dataclass
@@ -89,6 +92,13 @@ def emptied_warnings(name: str, dropped: int, cleaned: str) -> list[str]:
     )
 
 
+#: One file's work, as a generator: it reads and splits the file, yields the paragraphs to score, is sent
+#: their probabilities, and returns the file's result; a file that fails before it has paragraphs
+#: returns without yielding. Written this way, each file's steps read in order, and ``run`` can score
+#: the paragraphs of many files together (the fixed cost of a ``Model`` call then paid once per batch).
+FileWork = Generator[list[str], np.ndarray, FileResult]
+
+
 def clean_one(
     model: Model,
     item: Input,
@@ -98,7 +108,7 @@ def clean_one(
     in_place: bool = False,
     threshold: float | None = None,
     encoding: str | None = None,
-) -> FileResult:
+) -> FileWork:
     """Clean one input to stdout bytes, to ``output_dir/relative``, or in place, written back in the
     encoding it was read in (``encoding``: that of inputs without a BOM, default UTF-8)."""
     result = FileResult(item.name)
@@ -106,7 +116,9 @@ def clean_one(
         source = _read(item, encoding)
         result.warnings += [source.warning] if source.warning else []
         result.warnings += page_warnings(item.name, source.text)
-        text, result.dropped = drop_unkept(model, source.text, keep, split, threshold)
+        spans = split_paragraphs(source.text, split)
+        probs = yield [s.text for s in spans]
+        text, result.dropped = without_unkept(model, source.text, spans, probs, keep, threshold)
         result.warnings += emptied_warnings(item.name, result.dropped, text)
         cleaned = source.encode(text)
         if in_place and item.path is not None:
@@ -121,17 +133,58 @@ def clean_one(
     return result
 
 
-def label_one(model: Model, item: Input, split: str, encoding: str | None = None) -> FileResult:
+def label_one(model: Model, item: Input, split: str, encoding: str | None = None) -> FileWork:
     """Label every paragraph of one input."""
     result = FileResult(item.name)
     try:
         source = _read(item, encoding)
         result.warnings += [source.warning] if source.warning else []
         result.warnings += page_warnings(item.name, source.text)
-        result.paragraphs = model.label(source.text, split)
+        spans = split_paragraphs(source.text, split)
+        result.paragraphs = labelled(model, spans, (yield [s.text for s in spans]))
     except ClassifierError as exc:
         result.error = str(exc)
     return result
+
+
+def run_files(
+    func: Callable[..., FileWork], model: Model, items: Iterable[Input], extra: tuple[Any, ...] = ()
+) -> list[FileResult]:
+    """The results of ``func(model, item, *extra)`` for ``items``, in order, their paragraphs scored
+    together about BATCH_ROWS at a time (and so never more than that many held waiting)."""
+    results: list[FileResult] = []
+    waiting: list[tuple[int, FileWork, list[str]]] = []
+    rows = 0
+
+    def score() -> None:
+        scored = model.probabilities_many(paragraphs for _, _, paragraphs in waiting)
+        for (i, work, _), probs in zip(waiting, scored, strict=True):
+            results[i] = _finished(work, probs)
+        waiting.clear()
+
+    for item in items:
+        work = func(model, item, *extra)
+        try:
+            paragraphs = next(work)
+        except StopIteration as done:  # failed before it had paragraphs to score
+            results.append(done.value)
+            continue
+        results.append(FileResult(item.name))  # replaced once scored
+        waiting.append((len(results) - 1, work, paragraphs))
+        rows += len(paragraphs)
+        if rows >= BATCH_ROWS:
+            score()
+            rows = 0
+    score()
+    return results
+
+
+def _finished(work: FileWork, probs: np.ndarray) -> FileResult:
+    try:
+        work.send(probs)
+    except StopIteration as done:
+        return done.value  # type: ignore[no-any-return]
+    raise RuntimeError("a file's work asked for scores twice")
 
 
 def _digest(path: str) -> bytes:
@@ -233,38 +286,51 @@ def distinct_files(items: Iterable[Input], warn: Callable[[str], None], done: st
 
 
 def run(
-    func: Callable[..., FileResult],
+    func: Callable[..., FileWork],
     model: Model,
     items: Iterable[Input],
     extra: tuple[Any, ...] = (),
     jobs: int = 1,
     count: int | None = None,
 ) -> Iterator[FileResult]:
-    """``func(model, item, *extra)`` for every item, in input order, taking items as they come.
+    """The result of ``func(model, item, *extra)`` for every item, in input order, taking items as they
+    come, FILES_PER_TASK at a time (``run_files``).
 
     ``jobs`` > 1 uses worker processes, at most one per core and per item (``count``, when known: more
     only cost start-up). Stdin can only be read in this process, so a batch that includes it must run
     with ``jobs`` 1.
     """
     jobs = min(jobs, os.cpu_count() or 1, jobs if count is None else count)
+    tasks = iter(functools.partial(_take, iter(items), FILES_PER_TASK), [])
     if jobs <= 1:
-        for item in items:
-            yield func(model, item, *extra)
+        for task in tasks:
+            yield from run_files(func, model, task, extra)
         return
-    yield from _in_workers(func, model, items, extra, jobs)
+    yield from _in_workers(func, model, tasks, extra, jobs)
 
 
-#: Files handed to the workers ahead of the one whose result is awaited, per worker: enough that a slow
+#: Files a worker (or the main process) reads, scores together and writes as one task: enough to share
+#: the fixed cost of scoring, few enough that Ctrl-C waits for little and one task holds little.
+FILES_PER_TASK = 16
+#: Tasks handed to the workers ahead of the one whose results are awaited, per worker: enough that a slow
 #: file does not idle the others, few enough that a directory of a million names is not all queued.
-AHEAD_PER_WORKER = 8
+AHEAD_PER_WORKER = 2
+
+
+def _take(items: Iterator[Input], n: int) -> list[Input]:
+    return list(islice(items, n))
 
 
 def _in_workers(
-    func: Callable[..., FileResult], model: Model, items: Iterable[Input], extra: tuple[Any, ...], jobs: int
+    func: Callable[..., FileWork],
+    model: Model,
+    tasks: Iterator[list[Input]],
+    extra: tuple[Any, ...],
+    jobs: int,
 ) -> Iterator[FileResult]:
     """The parallel ``run``. Workers ignore SIGINT, so a Ctrl-C (which the terminal sends to every
-    process of the group) or a supervisor's SIGINT to this process stops the batch here: the files not
-    yet started are cancelled and the ones being written are finished, so no output is cut short and no
+    process of the group) or a supervisor's SIGINT to this process stops the batch here: the tasks not
+    yet started are cancelled and the ones running are finished, so no output is cut short and no
     temporary file is left behind. Workers start fresh (``spawn``) rather than forked from a process
     that may hold threads."""
     source: str | Model = str(model.path) if model.path is not None else model
@@ -272,18 +338,18 @@ def _in_workers(
         pool = ProcessPoolExecutor(
             jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker, initargs=(source,)
         )
-        pending: deque[Future[FileResult]] = deque()
+        pending: deque[Future[list[FileResult]]] = deque()
         try:
-            for item in items:
+            for task in tasks:
                 with _sigint_held():  # a submit may start a worker: it must not die of a Ctrl-C as it starts
-                    pending.append(pool.submit(_in_worker, func, item, *extra))
+                    pending.append(pool.submit(_in_worker, func, task, extra))
                 if len(pending) >= AHEAD_PER_WORKER * jobs:
-                    yield _result(pending.popleft())
+                    yield from _results(pending.popleft())
             while pending:
-                yield _result(pending.popleft())
+                yield from _results(pending.popleft())
         finally:
-            # Also when the consumer stopped early (``| head``, Ctrl-C, an error): queued files are
-            # dropped, running ones finish (a file at a time, so the wait is short).
+            # Also when the consumer stopped early (``| head``, Ctrl-C, an error): queued tasks are
+            # dropped, running ones finish (FILES_PER_TASK files at most, so the wait is short).
             pool.shutdown(wait=True, cancel_futures=True)
 
 
@@ -321,7 +387,7 @@ def _blas_threads_for_children(threads: int) -> Iterator[None]:
             os.environ.pop(name, None)
 
 
-def _result(future: Future[FileResult]) -> FileResult:
+def _results(future: Future[list[FileResult]]) -> list[FileResult]:
     try:
         return future.result()
     except BrokenProcessPool:
@@ -351,5 +417,5 @@ def _worker_model() -> Model:
     return load(_worker_source)
 
 
-def _in_worker(func: Callable[..., FileResult], item: Input, *extra: Any) -> FileResult:
-    return func(_worker_model(), item, *extra)
+def _in_worker(func: Callable[..., FileWork], task: list[Input], extra: tuple[Any, ...]) -> list[FileResult]:
+    return run_files(func, _worker_model(), task, extra)

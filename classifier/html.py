@@ -15,11 +15,12 @@ from pathlib import Path
 from types import ModuleType
 
 from .artifact import load
-from .batch import FileResult, emptied_warnings
+from .batch import FileResult, FileWork, emptied_warnings
 from .errors import ClassifierError, InputError
 from .files import Input, decode, read_bytes, refuse_binary, refuse_control_bytes, write_output
 from .integrations import require
-from .model import Model, drop_unkept
+from .model import Model, labelled, without_unkept
+from .segment import split_paragraphs
 
 EXTRA = "html"
 #: Files taken from directory inputs by ``classifier clean --html`` unless ``--glob`` says otherwise.
@@ -97,7 +98,7 @@ def clean_html_file(
     in_place: bool = False,
     threshold: float | None = None,
     encoding: str | None = None,
-) -> FileResult:
+) -> FileWork:
     """Extract and clean one HTML file: UTF-8 text, ending in a newline, to ``output_dir/relative.txt``
     or to stdout bytes.
 
@@ -108,7 +109,9 @@ def clean_html_file(
         if in_place:
             raise InputError(f"{item.name}: HTML input cannot be cleaned in place")
         text = _extract_file(item, result, encoding)
-        cleaned, result.dropped = drop_unkept(model, text, keep, split, threshold)
+        spans = split_paragraphs(text, split)
+        probs = yield [s.text for s in spans]
+        cleaned, result.dropped = without_unkept(model, text, spans, probs, keep, threshold)
         result.warnings += emptied_warnings(item.name, result.dropped, cleaned)
         data = (cleaned + "\n" if cleaned and not cleaned.endswith("\n") else cleaned).encode("utf-8")
         if output_dir is not None:
@@ -120,11 +123,12 @@ def clean_html_file(
     return result
 
 
-def label_html_file(model: Model, item: Input, split: str, encoding: str | None = None) -> FileResult:
+def label_html_file(model: Model, item: Input, split: str, encoding: str | None = None) -> FileWork:
     """Extract one HTML file's main text and label every paragraph (``batch.label_one`` for HTML)."""
     result = FileResult(item.name)
     try:
-        result.paragraphs = model.label(_extract_file(item, result, encoding), split)
+        spans = split_paragraphs(_extract_file(item, result, encoding), split)
+        result.paragraphs = labelled(model, spans, (yield [s.text for s in spans]))
     except ClassifierError as exc:
         result.error = str(exc)
     return result

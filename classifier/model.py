@@ -366,10 +366,7 @@ class Model:
     def label(self, text: str, split: str = "auto") -> list[Paragraph]:
         """Split ``text`` into paragraphs and label each; offsets point into ``text``."""
         spans = split_paragraphs(text, split)
-        preds = self.classify([s.text for s in spans])
-        return [
-            Paragraph(s.text, p.label, p.score, s.start, s.end, p.scores) for s, p in zip(spans, preds, strict=False)
-        ]
+        return labelled(self, spans, self.probabilities([s.text for s in spans]))
 
     def clean(
         self,
@@ -387,7 +384,8 @@ class Model:
         require_text(text)
         keep_set = self.keep_labels(keep)
         check_threshold(threshold)
-        return drop_unkept(self, text, keep_set, split, threshold)[0]
+        spans = split_paragraphs(text, split)
+        return without_unkept(self, text, spans, self.probabilities([s.text for s in spans]), keep_set, threshold)[0]
 
     def clean_many(
         self,
@@ -417,7 +415,7 @@ class Model:
 
         for probs in self.probabilities_many(paragraphs()):
             text, spans = pages.popleft()
-            yield join_kept(text, spans, kept_rows(probs, self.labels, keep, threshold))
+            yield without_unkept(self, text, spans, probs, keep, threshold)[0]
 
     @property
     def default_keep(self) -> tuple[str, ...]:
@@ -462,11 +460,18 @@ class Model:
         return wanted
 
 
-def drop_unkept(
-    model: Model, text: str, keep: frozenset[str], split: str, threshold: float | None = None
+def without_unkept(
+    model: Model, text: str, spans: list[Span], probs: np.ndarray, keep: frozenset[str], threshold: float | None
 ) -> tuple[str, int]:
-    """``text`` without its unkept paragraphs, and how many were dropped: ``Model.clean`` once its
-    arguments are checked, and the batch commands, which check them once for every file."""
-    spans: list[Span] = split_paragraphs(text, split)
-    keep_mask = kept_rows(model.probabilities([s.text for s in spans]), model.labels, keep, threshold)
+    """``text`` without the paragraphs of ``spans`` whose ``probs`` rows are not kept, and how many those
+    are: the last step of every cleaning path, once the paragraphs are scored (alone or in a batch)."""
+    keep_mask = kept_rows(probs, model.labels, keep, threshold)
     return join_kept(text, spans, keep_mask), keep_mask.count(False)
+
+
+def labelled(model: Model, spans: list[Span], probs: np.ndarray) -> list[Paragraph]:
+    """The ``Paragraph`` of each span, from its row of ``probs``: ``Model.label`` once it has scored them."""
+    return [
+        Paragraph(s.text, p.label, p.score, s.start, s.end, p.scores)
+        for s, p in zip(spans, model._predictions(probs), strict=True)
+    ]

@@ -715,3 +715,32 @@ def test_an_interrupted_parallel_clean_in_place_leaves_each_file_whole(tmp_path:
     assert err == "classifier: interrupted; no file was left half-written\n"
     contents = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
     assert len(contents) == 400 and set(contents.values()) <= {original, cleaned}
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_files_scored_together_come_out_as_each_cleaned_alone(tmp_path: Path, jobs: str) -> None:
+    # Files are read, scored and written FILES_PER_TASK at a time; each is still its own page, and a file
+    # that fails in the middle of a task neither shifts nor stops the others.
+    lines = ARTICLE.read_text(encoding="utf-8").splitlines()
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(40):
+        (src / f"p{i:02d}.txt").write_text("\n".join(lines[i % 7 :] if i % 3 else lines[: 5 + i % 9]) + "\n")
+    (src / "p05.txt").write_bytes(b"\x00\x01binary")  # fails when read
+    (src / "p06.txt").write_text("")  # no paragraphs
+    result = invoke("clean", src, "-o", tmp_path / "out", "--jobs", jobs)
+    assert result.exit_code == 1 and "p05.txt" in result.stderr
+    for path in sorted(src.iterdir()):
+        if path.name == "p05.txt":
+            assert not (tmp_path / "out" / path.name).exists()
+            continue
+        assert (tmp_path / "out" / path.name).read_bytes() == invoke("clean", path).stdout_bytes, path.name
+    labelled = [json.loads(row) for row in invoke("predict", src, "--json", "--jobs", jobs).stdout.splitlines()]
+    alone = [
+        json.loads(row)
+        for path in sorted(src.iterdir())
+        for row in invoke("predict", path, "--json").stdout.splitlines()
+    ]
+    assert [(r["index"], r["label"], r["text"]) for r in labelled] == [
+        (r["index"], r["label"], r["text"]) for r in alone
+    ]
