@@ -311,8 +311,10 @@ def _folded(text: str, blocks: list[list[tuple[int, int]]], joins: list[list[boo
     if len(blocks) > 1 or len(lengths) < MIN_FOLDED_LINES:
         return False
     inner = max(lengths)
-    full = sum(n >= FULL_LINE * inner for n in lengths)
-    return 2 * full >= len(lengths) and _mostly_chained(text, blocks, joins, WIDTH_SLACK * inner)
+    full = [text[a:b].rstrip() for a, b in blocks[0][:-1] if b - a >= FULL_LINE * inner]
+    if 2 * sum(bool(_CLOSED.search(line)) for line in full) > len(full):
+        return False  # full lines that end sentences: a page of short paragraphs one per line, not folded
+    return 2 * len(full) >= len(lengths) and _mostly_chained(text, blocks, joins, WIDTH_SLACK * inner)
 
 
 def _split_uncased_wrapped(

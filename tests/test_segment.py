@@ -247,6 +247,25 @@ def test_auto_keeps_one_line_per_paragraph_in_a_script_without_capitals() -> Non
     assert [s.text for s in split_paragraphs("\n".join(lines))] == lines
 
 
+def test_auto_keeps_short_paragraphs_one_per_line_apart_when_their_lines_end_sentences() -> None:
+    # Paragraphs of about the same length, one per line, in a script without case: every line "nearly
+    # fills" the longest, so the page read as folded text and came out as three paragraphs, the headline
+    # with the body and the body with its footer. A folded text's full lines go on mid-sentence.
+    lines = [
+        "بلدية المدينة تفتتح مكتبة عامة جديدة في الحي الشمالي",
+        "افتتحت بلدية المدينة صباح اليوم مكتبة عامة جديدة في الحي الشمالي بعد عامين من أعمال البناء والتجهيز.",
+        "وتضم المكتبة أكثر من عشرين ألف كتاب باللغتين العربية والإنجليزية إضافة إلى قاعة مطالعة وركن خاص للأطفال.",
+        "وقال رئيس البلدية إن المشروع كلف نحو ثلاثة ملايين دينار وإن المكتبة ستفتح أبوابها يوميا حتى التاسعة مساء.",
+        "وأضاف أن البلدية تعمل مع المدارس القريبة على تنظيم زيارات أسبوعية للطلاب ابتداء من الفصل الدراسي المقبل.",
+        "وأشار عدد من سكان الحي إلى أن أقرب مكتبة كانت تبعد عنهم أكثر من عشرة كيلومترات قبل افتتاح المبنى الجديد.",
+        "ومن المتوقع أن تستضيف المكتبة خلال الشهر القادم سلسلة من الورش حول الكتابة والقراءة للأطفال واليافعين.",
+        "وتخطط البلدية لافتتاح مكتبتين أخريين في الأحياء الجنوبية خلال السنوات الثلاث المقبلة وفق خطتها المعلنة.",
+        "تابعونا على صفحاتنا في مواقع التواصل",
+        "جميع الحقوق محفوظة © 2026",
+    ]
+    assert [s.text for s in split_paragraphs("\n".join(lines))] == lines
+
+
 def test_auto_keeps_numbered_lines_of_a_one_per_line_page_apart() -> None:
     # "1a jornada" goes on with a lower-case letter after the number: read as a wrap, such lines glued
     # a whole one-per-line page (schedule, tag line, comment rules) into one paragraph.
