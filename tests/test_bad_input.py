@@ -67,6 +67,17 @@ def test_text_in_a_legacy_encoding_read_as_utf8_is_refused_with_a_hint(tmp_path:
     assert clean(target, "--encoding", "cp1251", "--keep", KEEP_ALL).stdout_bytes == text.encode("cp1251")
 
 
+def test_central_european_text_in_its_legacy_encoding_is_refused_too(tmp_path: Path) -> None:
+    # A tenth of its bytes not UTF-8: under the old limit of a fifth it was cleaned as gibberish, worse
+    # than when read in its encoding, with only a warning.
+    text = "Rada miasta zatwierdziła budżet na przyszły rok.\nMieszkańcy chcą więcej ścieżek rowerowych.\n" * 4
+    target = tmp_path / "pl.txt"
+    target.write_bytes(text.encode("iso8859-2"))
+    result = clean(target)
+    assert result.exit_code == 1 and "pl.txt: not UTF-8 text (" in result.stderr and "iso8859-2" in result.stderr
+    assert clean(target, "--encoding", "iso8859-2", "--keep", KEEP_ALL).stdout_bytes == text.encode("iso8859-2")
+
+
 def test_utf8_bom_is_kept(tmp_path: Path) -> None:
     path = tmp_path / "bom.txt"
     path.write_bytes(codecs.BOM_UTF8 + ARTICLE.read_bytes())
