@@ -27,7 +27,7 @@ def evaluate(
 ) -> dict[str, Any]:
     """Per-class P/R/F1, macro-F1, confusion and the cleaning view of ``model`` on ``docs``.
 
-    Each document is classified as a whole, as in real use. Gold labels the model does not know count
+    Each document is classified as a whole, as in real use (scored in batches: ``Model.classify_many``). Gold labels the model does not know count
     as errors, and are listed under ``unknown_labels``; data with none of the model's labels is a
     ``DataError`` (the wrong model or the wrong file, not a score of 0). ``threshold`` applies to the
     cleaning view only, which then measures exactly what ``clean`` with that threshold keeps. ``keep`` None: the model's
@@ -44,8 +44,7 @@ def evaluate(
     pred: list[str] = []
     stays: list[bool] = []
     texts: list[str] = []
-    for doc in docs:
-        predictions = model.classify(doc.texts)
+    for doc, predictions in zip(docs, model.classify_many(doc.texts for doc in docs), strict=True):
         true += doc.labels
         pred += [p.label for p in predictions]
         stays += kept(predictions, keep_set, threshold)
