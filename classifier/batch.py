@@ -294,14 +294,16 @@ def run(
     count: int | None = None,
 ) -> Iterator[FileResult]:
     """The result of ``func(model, item, *extra)`` for every item, in input order, taking items as they
-    come, FILES_PER_TASK at a time (``run_files``).
+    come, up to FILES_PER_TASK at a time (``run_files``).
 
     ``jobs`` > 1 uses worker processes, at most one per core and per item (``count``, when known: more
     only cost start-up). Stdin can only be read in this process, so a batch that includes it must run
     with ``jobs`` 1.
     """
     jobs = min(jobs, os.cpu_count() or 1, jobs if count is None else count)
-    tasks = iter(functools.partial(_take, iter(items), FILES_PER_TASK), [])
+    # A few tasks per worker at least, so that twenty long files still keep two workers busy.
+    per_task = FILES_PER_TASK if count is None or jobs <= 1 else max(1, min(FILES_PER_TASK, count // (4 * jobs)))
+    tasks = iter(functools.partial(_take, iter(items), per_task), [])
     if jobs <= 1:
         for task in tasks:
             yield from run_files(func, model, task, extra)
