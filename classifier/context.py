@@ -25,15 +25,26 @@ class Rows:
     documents (or a slice of one long document) and every row still sees only its own document's
     neighbours: ``position`` is the row's index in its document, ``size`` that document's length."""
 
-    def __init__(self, position: np.ndarray, size: np.ndarray) -> None:
+    def __init__(self, position: np.ndarray, size: np.ndarray, one_document: bool = False) -> None:
         self.position, self.size = position, size
+        # Rows of one document (or a slice of one) need no masks: the shift itself leaves zeros past the
+        # ends, and a slice's own ends are padding its caller drops.
+        self.one_document = one_document or len(size) == 0 or bool(size[0] == size[-1] == len(size))
+        self._outside: dict[int, np.ndarray] = {}
 
     @classmethod
     def of_one_document(cls, rows: int) -> Rows:
-        return cls(np.arange(rows), np.full(rows, rows))
+        return cls(np.arange(rows), np.full(rows, rows), one_document=True)
 
     def __getitem__(self, rows: slice) -> Rows:
-        return Rows(self.position[rows], self.size[rows])
+        return Rows(self.position[rows], self.size[rows], self.one_document)
+
+    def _outside_mask(self, by: int) -> np.ndarray:
+        """Rows whose neighbour ``by`` away lies in another document; computed once per shift."""
+        if by not in self._outside:
+            moved = self.position + by
+            self._outside[by] = (moved < 0) | (moved >= self.size)
+        return self._outside[by]
 
     def shifted(self, a: np.ndarray, by: int) -> np.ndarray:
         """Row i of the result is row i+by of ``a`` when that row is in row i's document, else zero."""
@@ -41,10 +52,10 @@ class Rows:
         n = len(a)
         if by > 0 and by < n:
             out[: n - by] = a[by:]
-            out[self.position + by >= self.size] = 0
         elif by < 0 and -by < n:
             out[-by:] = a[: n + by]
-            out[self.position + by < 0] = 0
+        if not self.one_document and by:
+            out[self._outside_mask(by)] = 0
         return out
 
     def window_max(self, p: np.ndarray, side: int) -> np.ndarray:
