@@ -182,22 +182,27 @@ def _directory_mode(out: Path) -> int:
     return 0o777 & ~current_umask()
 
 
+#: Signals that stop the process in an orderly way (Ctrl-C, ``kill``, a closed terminal).
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
 @contextlib.contextmanager
 def _interrupts_deferred() -> Iterator[None]:
-    """Hold back Ctrl-C (SIGINT) for the block, then deliver it: the block is too short to wait for,
-    and stopped halfway it would leave no model at the output path. Only the main thread can handle
-    signals; elsewhere the block runs as it is."""
+    """Hold back Ctrl-C (SIGINT), SIGTERM and SIGHUP for the block, then deliver them: the block is too
+    short to wait for, and stopped halfway it would leave no model at the output path. Only the main
+    thread can handle signals; elsewhere the block runs as it is."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     caught: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, _frame: caught.append(signum))
+    previous = {signum: signal.signal(signum, lambda got, _frame: caught.append(got)) for signum in STOP_SIGNALS}
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
-        if caught:  # delivered again, to whatever the process had set (Python's raises KeyboardInterrupt)
-            signal.raise_signal(signal.SIGINT)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        if caught:  # delivered again, to whatever the process had set (Python's SIGINT raises KeyboardInterrupt)
+            signal.raise_signal(caught[0])
 
 
 def _swap_in(staging: Path, out: Path) -> None:

@@ -10,10 +10,12 @@ import contextlib
 import functools
 import hashlib
 import multiprocessing
+import multiprocessing.connection
 import os
 import re
 import signal
 import sys
+import threading
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -25,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from .artifact import STOP_SIGNALS
 from .errors import ClassifierError
 from .files import Input, Inputs, TextFile, decode, read_text_file, write_atomic, write_output
 from .model import BATCH_ROWS, Model, Paragraph, labelled, without_unkept
@@ -337,13 +340,14 @@ def _in_workers(
     that may hold threads."""
     source: str | Model = str(model.path) if model.path is not None else model
     with _blas_threads_for_children(max(1, (os.cpu_count() or 1) // jobs)):
-        pool = ProcessPoolExecutor(
-            jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker, initargs=(source,)
-        )
+        with _stop_signals_held():  # the pool starts its resource tracker (see there)
+            pool = ProcessPoolExecutor(
+                jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker, initargs=(source,)
+            )
         pending: deque[Future[list[FileResult]]] = deque()
         try:
             for task in tasks:
-                with _sigint_held():  # a submit may start a worker: it must not die of a Ctrl-C as it starts
+                with _stop_signals_held():  # a submit may start a worker (see there)
                     pending.append(pool.submit(_in_worker, func, task, extra))
                 if len(pending) >= AHEAD_PER_WORKER * jobs:
                     yield from _results(pending.popleft())
@@ -356,14 +360,16 @@ def _in_workers(
 
 
 @contextlib.contextmanager
-def _sigint_held() -> Iterator[None]:
-    """SIGINT blocked for the block: delivered (and raised here) when it ends, never lost. A worker process
-    started meanwhile inherits the blocked signal, so a Ctrl-C that reaches it while it is still importing,
-    before its initializer ignores SIGINT, cannot kill it with a traceback."""
+def _stop_signals_held() -> Iterator[None]:
+    """Ctrl-C, SIGTERM and SIGHUP blocked for the block: delivered (and acted on here) when it ends,
+    never lost. A process started meanwhile inherits them blocked: a worker, so that a Ctrl-C reaching it
+    while it still imports, before its initializer takes over, cannot kill it with a traceback; and
+    multiprocessing's resource tracker, which ignores SIGINT and SIGTERM but died of a SIGHUP to the
+    group and then filled stderr with its warnings."""
     if not hasattr(signal, "pthread_sigmask"):  # not on Windows
         yield
         return
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, set(STOP_SIGNALS))
     try:
         yield
     finally:
@@ -403,9 +409,35 @@ _worker_source: str | Model | None = None
 
 
 def _start_worker(source: str | Model) -> None:
+    """A worker leaves stopping to the parent (see ``_in_workers``): it ignores Ctrl-C, which the parent
+    turns into an orderly stop. A SIGTERM or SIGHUP (sent to the whole process group, or by the pool
+    ending a broken run) ends it at once when idle, and after the files of its task when busy, so no
+    file is left half-written. If the parent dies without a word (SIGKILL, the OOM killer), the worker
+    ends itself rather than wait forever on a queue nobody feeds."""
     global _worker_source
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop; see _in_workers
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for signum in STOP_SIGNALS[1:]:
+        signal.signal(signum, _stop_worker)
+    if hasattr(signal, "pthread_sigmask"):  # started with them blocked (``_stop_signals_held``)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, set(STOP_SIGNALS[1:]))
     _worker_source = source
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_exit_with, args=(parent.sentinel,), daemon=True).start()
+
+
+_worker_state = {"busy": False, "stop": 0}
+
+
+def _stop_worker(signum: int, _frame: object) -> None:
+    if not _worker_state["busy"]:
+        os._exit(128 + signum)
+    _worker_state["stop"] = signum
+
+
+def _exit_with(sentinel: int) -> None:
+    multiprocessing.connection.wait([sentinel])
+    os._exit(1)
 
 
 @functools.lru_cache(maxsize=1)
@@ -420,4 +452,10 @@ def _worker_model() -> Model:
 
 
 def _in_worker(func: Callable[..., FileWork], task: list[Input], extra: tuple[Any, ...]) -> list[FileResult]:
-    return run_files(func, _worker_model(), task, extra)
+    _worker_state["busy"] = True
+    try:
+        return run_files(func, _worker_model(), task, extra)
+    finally:
+        _worker_state["busy"] = False
+        if _worker_state["stop"]:  # told to stop while writing: the files are whole now
+            os._exit(128 + _worker_state["stop"])

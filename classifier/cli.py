@@ -11,6 +11,7 @@ import json
 import math
 import os
 import shlex
+import signal
 import sys
 import threading
 from collections.abc import Iterable, Iterator
@@ -22,7 +23,7 @@ from typing import Annotated, Any, Optional
 import typer
 from typer.core import TyperGroup
 
-from .artifact import CONFIG_FILE
+from .artifact import CONFIG_FILE, STOP_SIGNALS
 from .artifact import load as load_model
 from .batch import MIRRORING, FileResult, check_destinations, clean_one, distinct_files, label_one, run
 from .data import TSV_COLUMNS, tsv_escape
@@ -58,12 +59,26 @@ class _OneLineErrors(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
-        except KeyboardInterrupt:
-            _interrupted()
-            raise typer.Exit(130) from None
+        except KeyboardInterrupt as exc:
+            _interrupted(getattr(exc, "status", 130))
+            raise typer.Exit(getattr(exc, "status", 130)) from None
 
 
-def _interrupted() -> None:
+class _Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP (``kill``, ``timeout``, a closed ssh session), taken as Ctrl-C is: the same
+    orderly stop (queued files dropped, running ones finished, worker processes ended), with the exit
+    status of the signal."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__()
+        self.status = 128 + signum
+
+
+def _stop_on(signum: int, _frame: object) -> None:
+    raise _Stopped(signum)
+
+
+def _interrupted(status: int = 130) -> None:
     """Say that Ctrl-C was heard, then leave. Every file this tool writes is swapped in whole, so nothing
     is half-written. The fits a training had running cannot be stopped, and the interpreter would wait
     for them at exit (a minute, silently), so while they run the process ends at once; anything else
@@ -74,7 +89,7 @@ def _interrupted() -> None:
     if fitting and any(t.name.startswith(fitting) and t.is_alive() for t in threading.enumerate()):
         with contextlib.suppress(OSError, ValueError):
             sys.stdout.flush()
-        os._exit(130)
+        os._exit(status)
 
 
 def _report(exc: Any) -> int:
@@ -751,6 +766,8 @@ def main() -> None:
         if sys.stderr is not None:
             print("classifier: error: standard output is closed", file=sys.stderr)
         sys.exit(1)
+    for signum in STOP_SIGNALS[1:]:  # SIGINT already raises KeyboardInterrupt
+        signal.signal(signum, _stop_on)
     try:
         app()
     except BrokenPipeError:
@@ -759,6 +776,6 @@ def main() -> None:
     except OSError as exc:  # writing results failed (disk full, device error); inputs are never modified
         print(f"classifier: error: cannot write output ({exc.strerror or exc})", file=sys.stderr)
         sys.exit(1)
-    except KeyboardInterrupt:  # outside a command (while starting up)
-        _interrupted()
-        sys.exit(130)
+    except KeyboardInterrupt as exc:  # outside a command (while starting up)
+        _interrupted(getattr(exc, "status", 130))
+        sys.exit(getattr(exc, "status", 130))

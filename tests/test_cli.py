@@ -691,11 +691,36 @@ def test_keep_given_twice_keeps_both_labels() -> None:
     assert both.exit_code == 0 and both.stdout == invoke("clean", ARTICLE, "-k", "reporting,other").stdout
 
 
-@pytest.mark.parametrize("whom", ["group", "parent"])
-def test_an_interrupted_parallel_clean_in_place_leaves_each_file_whole(tmp_path: Path, whom: str) -> None:
-    # Ctrl-C reaches the whole process group; a supervisor's SIGINT only the parent. Either way each file
-    # is the original or its cleaned text, and no temporary file is left beside it (joblib killed its
-    # workers mid-write: 5 runs in 12 left one).
+def _session_processes(session: int) -> list[str]:
+    """Processes still alive (not zombies) in ``session``, from /proc."""
+    alive = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == session and fields[0] != "Z":
+            alive.append(stat.parent.name)
+    return alive
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+@pytest.mark.parametrize(
+    ("whom", "signum", "status"),
+    [
+        ("group", signal.SIGINT, 130),  # Ctrl-C in a terminal
+        ("parent", signal.SIGINT, 130),  # a supervisor's SIGINT
+        ("parent", signal.SIGTERM, 143),  # kill, timeout
+        ("group", signal.SIGHUP, 129),  # the terminal or ssh session closed
+        ("parent", signal.SIGKILL, -9),  # the OOM killer: nothing to say, but the workers must not stay
+    ],
+)
+def test_a_stopped_parallel_clean_in_place_leaves_each_file_whole_and_no_process_behind(
+    tmp_path: Path, whom: str, signum: int, status: int
+) -> None:
+    # Each file is the original or its cleaned text and no temporary file is left beside it (joblib killed
+    # its workers mid-write on SIGINT: 5 runs in 12 left one); after SIGTERM or SIGKILL to the parent, its
+    # workers ran on forever, and a reader of its stderr hung.
     cleaned = invoke("clean", ARTICLE).stdout_bytes
     original = ARTICLE.read_bytes()
     for i in range(400):
@@ -706,14 +731,19 @@ def test_an_interrupted_parallel_clean_in_place_leaves_each_file_whole(tmp_path:
         while proc.poll() is None and all(p.read_bytes() == original for p in first):
             time.sleep(0.02)
         if whom == "group":
-            os.killpg(proc.pid, signal.SIGINT)
+            os.killpg(proc.pid, signum)
         else:
-            proc.send_signal(signal.SIGINT)
+            proc.send_signal(signum)
         assert proc.stderr is not None
         err = proc.stderr.read().decode()
-        assert proc.wait(timeout=60) == 130, err
-    assert err == "classifier: interrupted; no file was left half-written\n"
-    contents = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+        assert proc.wait(timeout=60) == status, err
+    if signum != signal.SIGKILL:
+        assert err == "classifier: interrupted; no file was left half-written\n"
+    deadline = time.monotonic() + 20
+    while _session_processes(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _session_processes(proc.pid) == []
+    contents = {p.name: p.read_bytes() for p in tmp_path.iterdir() if signum != signal.SIGKILL or p.suffix == ".txt"}
     assert len(contents) == 400 and set(contents.values()) <= {original, cleaned}
 
 
