@@ -138,15 +138,21 @@ def misspelt_label_warnings(docs: Sequence[Document], labels: Sequence[str]) -> 
     """Evaluation data labels that are a model's labels but for case or spacing ("Body" for "body"):
     counted as errors, they pull macro-F1 down with no sign of why."""
     spelled = {label_key(x): x for x in labels}
-    first: dict[str, str] = {}
+
+    def meant(label: str) -> str | None:
+        if label_key(label) in spelled:
+            return spelled[label_key(label)]
+        return next((x for x in labels if _edit_distance(label, x) <= max(1, max(len(label), len(x)) // 4)), None)
+
+    first: dict[str, tuple[str, str]] = {}
     for d in docs:
         for label in d.labels:
-            if label not in labels and label_key(label) in spelled:
-                first.setdefault(label, d.origin or d.doc_id)
+            if label not in labels and label not in first and (model_label := meant(label)) is not None:
+                first[label] = (d.origin or d.doc_id, model_label)
     return [
-        f"{where}: label {label!r} is the model's {spelled[label_key(label)]!r} but for case or spacing; "
-        "it is counted as a label the model never predicts"
-        for label, where in first.items()
+        f"{where}: label {label!r} looks like the model's {model_label!r} (case, spacing, _/- or a typo); it is "
+        "counted as a label the model never predicts"
+        for label, (where, model_label) in first.items()
     ]
 
 

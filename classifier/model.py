@@ -56,20 +56,35 @@ CHUNK_ROWS = 4_096
 BATCH_ROWS = 2_048
 
 
-def _paragraph_list(paragraphs: Sequence[str]) -> list[str]:
-    """``paragraphs`` as a list of str; a bare string or non-text items are caller errors, said plainly."""
+def _paragraph_list(paragraphs: Sequence[str], where: str = "") -> list[str]:
+    """``paragraphs`` as a list of str; a bare string or non-text items are caller errors, said plainly.
+    ``where`` names the page among many ("page 10: ")."""
     if isinstance(paragraphs, (str, bytes)):
-        raise InputError("classify takes a list of paragraphs; for one text use label(text) or clean(text)")
+        hint = (
+            "classify_many takes lists of paragraphs, one per page" if where else "classify takes a list of paragraphs"
+        )
+        raise InputError(f"{where}{hint}; for one text use label(text) or clean(text)")
     if isinstance(paragraphs, (Mapping, set, frozenset)):  # no page order: a dict would give its keys
-        raise InputError(f"paragraphs must be a list of str in page order, not a {type(paragraphs).__name__}")
+        raise InputError(f"{where}paragraphs must be a list of str in page order, not a {type(paragraphs).__name__}")
     try:
         texts = list(paragraphs)
     except TypeError:
-        raise InputError(f"paragraphs must be a list of str, not {type(paragraphs).__name__}") from None
+        raise InputError(f"{where}paragraphs must be a list of str, not {type(paragraphs).__name__}") from None
     for item in texts:
         if not isinstance(item, str):
-            raise InputError(f"paragraphs must be str, not {type(item).__name__}")
+            raise InputError(f"{where}paragraphs must be str, not {type(item).__name__}")
     return texts
+
+
+def _pages(pages: Iterable[Any], what: str) -> Iterator[Any]:
+    """``pages`` as an iterator, checked now: a bare string (which would be read a character a page) or
+    something that is not iterable at all are caller errors, said when the ``_many`` call is made."""
+    if isinstance(pages, (str, bytes)):
+        raise InputError(f"{what} takes an iterable of pages, not one {type(pages).__name__}")
+    try:
+        return iter(pages)
+    except TypeError:
+        raise InputError(f"{what} takes an iterable of pages, not {type(pages).__name__}") from None
 
 
 def _chunks(texts: list[str]) -> list[tuple[int, int]]:
@@ -258,11 +273,15 @@ class Model:
     def probabilities_many(self, documents: Iterable[Sequence[str]]) -> Iterator[np.ndarray]:
         """``probabilities`` of each document, in order, taken as they come: documents are scored a batch
         of about BATCH_ROWS paragraphs at a time, so the fixed cost of a call is shared (a page of five
-        paragraphs costs a third of a ``probabilities`` call of its own) and memory stays bounded."""
+        paragraphs costs a third of a ``probabilities`` call of its own) and memory stays bounded. A page
+        that is not a list of str is an ``InputError`` naming its index, raised when its batch is read."""
+        return self._probabilities_of(_pages(documents, "classify_many"))
+
+    def _probabilities_of(self, documents: Iterator[Sequence[str]]) -> Iterator[np.ndarray]:
         batch: list[list[str]] = []
         rows = 0
-        for document in documents:
-            batch.append(_paragraph_list(document))
+        for index, document in enumerate(documents):
+            batch.append(_paragraph_list(document, f"page {index}: "))
             rows += len(batch[-1])
             if rows >= BATCH_ROWS:
                 yield from self._batch_probabilities(batch)
@@ -399,16 +418,17 @@ class Model:
         keep_set = self.keep_labels(keep)
         check_threshold(threshold)
         split_paragraphs("", split)  # an unknown split mode is refused now, not at the first page
-        return self._cleaned(texts, keep_set, split, threshold)
+        return self._cleaned(_pages(texts, "clean_many"), keep_set, split, threshold)
 
     def _cleaned(
-        self, texts: Iterable[str], keep: frozenset[str], split: str, threshold: float | None
+        self, texts: Iterator[str], keep: frozenset[str], split: str, threshold: float | None
     ) -> Iterator[str]:
         pages: deque[tuple[str, list[Span]]] = deque()  # split, waiting for their batch to be scored
 
         def paragraphs() -> Iterator[list[str]]:
-            for text in texts:
-                require_text(text)
+            for index, text in enumerate(texts):
+                if not isinstance(text, str):
+                    raise InputError(f"page {index}: clean_many takes str texts, not {type(text).__name__}")
                 spans = split_paragraphs(text, split)
                 pages.append((text, spans))
                 yield [s.text for s in spans]

@@ -428,6 +428,7 @@ def train_model(
             say(f"stage 3: fold {k + 1} of {n_folds} fitted")
         stage1, stage2 = (fits[n_folds].result() for fits in (fits1, fits2))
         stage3 = fits3[n_folds]()
+        say("final fits of the three stages done")
 
     n_hash = 2**HASH_BITS
     coef1, coef2 = (_full_coef(clf, len(labels)) for clf in (stage1, stage2))
@@ -535,6 +536,8 @@ def _default_keep(labels: list[str], keep: Sequence[str] | None) -> list[str]:
     """The labels cleaning keeps by default: ``keep`` if given, else ``reporting``. Data without a
     ``reporting`` label must name them: guessing (the label with the most text was the rule) picked a
     junk label in a tester's keep/junk data, and ``clean`` then printed only the junk, exit 0."""
+    if isinstance(keep, str):  # one label, as ``Model.clean(keep="body")`` takes it
+        keep = [keep]
     if keep is not None:
         unknown = sorted(set(keep) - set(labels))
         if unknown or not keep:

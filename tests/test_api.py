@@ -332,3 +332,22 @@ def test_clean_many_cleans_each_text_as_clean_does_and_checks_its_arguments_firs
             default_model.clean_many(iter(()), **bad)
     with pytest.raises(classifier.InputError):
         list(default_model.clean_many(["fine", b"bytes"]))  # type: ignore[list-item]
+
+
+def test_many_calls_say_which_page_is_wrong_and_refuse_what_is_no_iterable_of_pages(
+    default_model: classifier.Model,
+) -> None:
+    with pytest.raises(classifier.InputError, match="clean_many takes an iterable of pages, not one str"):
+        default_model.clean_many("Read more:\nA body line.")  # was cleaned a character a page
+    for bad in (None, 5):
+        with pytest.raises(classifier.InputError, match="takes an iterable of pages"):
+            default_model.classify_many(bad)  # type: ignore[arg-type]
+        with pytest.raises(classifier.InputError, match="takes an iterable of pages"):
+            default_model.clean_many(bad)  # type: ignore[arg-type]
+    with pytest.raises(classifier.InputError, match="page 0: classify_many takes lists of paragraphs"):
+        list(default_model.classify_many(["one page's first paragraph", "and its second"]))
+    pages: list[object] = [["A body line."]] * 10 + [None]
+    with pytest.raises(classifier.InputError, match="page 10: paragraphs must be a list of str, not NoneType"):
+        list(default_model.classify_many(pages))  # type: ignore[arg-type]
+    with pytest.raises(classifier.InputError, match="page 1: clean_many takes str texts, not bytes"):
+        list(default_model.clean_many(["fine", b"bytes"]))  # type: ignore[list-item]

@@ -384,7 +384,7 @@ def test_train_refuses_labels_that_differ_only_in_case(tmp_path: Path) -> None:
     assert stats.exit_code == 0 and "'Reporting' (first in" in stats.stderr and "training refuses them" in stats.stderr
     # and evaluate names the model's label a misspelt one stands for
     evaluated = invoke("evaluate", data)
-    assert f"{data}:1: label 'Reporting' is the model's 'reporting' but for case or spacing" in evaluated.stderr
+    assert f"{data}:1: label 'Reporting' looks like the model's 'reporting' (case, spacing" in evaluated.stderr
 
 
 def test_readme_library_example_prints_what_the_readme_says() -> None:
@@ -633,14 +633,17 @@ def test_a_file_that_is_not_one_page_is_pointed_out(tmp_path: Path) -> None:
     dump.write_text("".join(f'{{"id": {i}, "text": "Story number {i}."}}\n' for i in range(5)), encoding="utf-8")
     many = tmp_path / "many.txt"
     many.write_text(ARTICLE.read_text(encoding="utf-8") * 300, encoding="utf-8")
-    lines = ARTICLE.read_text(encoding="utf-8").count("\n") * 300
-    just = tmp_path / "just.txt"  # exactly the limit: no warning
-    just.write_text("A line of the article.\n" * 3000, encoding="utf-8")
-    assert "lines read as one page" not in invoke("predict", just).stderr
+    lines = sum(1 for line in ARTICLE.read_text(encoding="utf-8").splitlines() if line.strip()) * 300
+    just = tmp_path / "just.txt"  # exactly the limit, blank lines not counted: no warning
+    just.write_text("A line of the article.\n\n" * 3000, encoding="utf-8")
+    assert "read as one page" not in invoke("predict", just).stderr
+    plain = tmp_path / "plain.txt"  # lines that open with "<" but no tag
+    plain.write_text("< Back to news\n<3 from the team\n<< Previous story\nA line of the article.\n", encoding="utf-8")
+    assert "HTML" not in invoke("clean", plain).stderr
     result = invoke("clean", dump)
     assert result.exit_code == 0 and "dump.jsonl: looks like JSON lines" in result.stderr
     result = invoke("predict", many)
-    assert result.exit_code == 0 and f"many.txt: {lines} lines read as one page" in result.stderr
+    assert result.exit_code == 0 and f"many.txt: {lines} non-blank lines read as one page" in result.stderr
     page = tmp_path / "page.txt"  # a saved page: its tags would be read as words
     page.write_text("<!DOCTYPE html>\n<html><body><h1>Storm closes ports</h1><p>Gales forced...</p>", encoding="utf-8")
     tags = tmp_path / "tags.txt"

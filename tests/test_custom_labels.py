@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 import classifier
 from classifier.artifact import CONFIG_FILE
 from classifier.cli import app
+from classifier.train import train_and_save
 from tests.conftest import BODY, tiny_documents
 
 RENAMED = {"reporting": "article", "related-links": "nav", "support-appeal": "promo", "other": "chrome"}
@@ -49,7 +50,7 @@ def test_data_without_reporting_must_name_what_cleaning_keeps(custom_data: Path,
     assert "the data has no 'reporting' label: name the labels cleaning keeps (--keep LABELS" in result.stderr
     assert "its labels: article, chrome, nav, promo)" in result.stderr and len(result.stderr.strip().splitlines()) == 1
     with pytest.raises(classifier.ArgumentError, match="no 'reporting' label"):
-        classifier.train.train_and_save(custom_data, tmp_path / "m2", folds=3)
+        train_and_save(custom_data, tmp_path / "m2", folds=3)
 
 
 def test_the_keep_labels_named_in_training_are_the_default(custom_model: Path, custom_data: Path) -> None:

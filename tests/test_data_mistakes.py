@@ -237,3 +237,20 @@ def test_an_eval_set_cut_from_the_training_pages_is_not_called_held_out(tmp_path
     assert "fresh.jsonl:" not in result.stderr
     card = (tmp_path / "m" / "README.md").read_text(encoding="utf-8")
     assert "Evaluation on training data: `" in card and "Held-out evaluation: `" in card
+
+
+def test_evaluate_points_at_a_misspelt_label_and_train_reads_one_keep_label_whole(tmp_path: Path) -> None:
+    docs = tiny_documents()
+    docs[2]["paragraphs"][0]["label"] = "reportng"
+    data = _write(tmp_path / "typo.jsonl", docs)
+    result = invoke("evaluate", data)
+    assert result.exit_code == 0 and "label 'reportng' looks like the model's 'reporting'" in result.stderr
+    mine = tiny_documents()
+    for doc in mine:
+        for para in doc["paragraphs"]:
+            para["label"] = "body" if para["label"] == "reporting" else "junk"
+    model_dir = tmp_path / "m"
+    from classifier.train import train_and_save
+
+    train_and_save(_write(tmp_path / "mine.jsonl", mine), model_dir, folds=3, keep="body")
+    assert classifier.load(model_dir).default_keep == ("body",)  # was read letter by letter: "not b, d, o, y"
