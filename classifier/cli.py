@@ -651,7 +651,7 @@ def evaluate(
 
     --threshold changes the cleaning view only (what 'clean --threshold' would keep); labels stay argmax.
     """
-    from .data import load_documents
+    from .data import load_documents, skipped_file_warnings
     from .data_checks import misspelt_label_warnings, unread_key_warnings
     from .evaluate import check_group_fields
     from .evaluate import evaluate as run_evaluation
@@ -667,7 +667,8 @@ def evaluate(
     wanted = None if chosen is None else [label for label in m.labels if label in chosen]  # the model's order
     with _library_errors():
         documents = load_documents(data)
-        for warning in unread_key_warnings(documents) + misspelt_label_warnings(documents, m.labels):
+        said = skipped_file_warnings(data) + unread_key_warnings(documents)
+        for warning in said + misspelt_label_warnings(documents, m.labels):
             _warn(warning)
         report = run_evaluation(m, documents, keep=wanted, threshold=threshold, by=by or ())
     if as_json:
@@ -735,7 +736,7 @@ def data_stats(
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
     """Count documents and paragraphs per label, language and page kind."""
-    from .data import is_project_corpus, load_documents
+    from .data import is_project_corpus, load_documents, skipped_file_warnings
     from .data_checks import data_warnings, page_numbers
     from .stats import corpus_stats, stats_markdown, update_card
 
@@ -743,7 +744,7 @@ def data_stats(
         documents = load_documents(data)
         # what train would warn of (or refuse): this is where a team checks its data before training
         pages = int(page_numbers(documents).max()) + 1 if documents else 0
-        for warning in data_warnings(documents, pages, folds=0):
+        for warning in skipped_file_warnings(data) + data_warnings(documents, pages, folds=0):
             _warn(warning)
         stats = corpus_stats(documents, minimums=is_project_corpus(data))
     if write_card is not None:

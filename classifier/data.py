@@ -96,10 +96,38 @@ def data_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     return sorted(unique.values(), key=lambda file: os.path.realpath(file))
 
 
+#: Suffixes of files that look like labeled data in a form not read: said when a directory skips them.
+_DATA_LIKE = (".json", ".ndjson", ".jl", ".csv", ".gz", ".bz2", ".xz", ".zst", ".zip")
+
+
+def skipped_file_warnings(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
+    """One warning per directory in ``paths`` holding files that look like data but are not read (a
+    ``.json`` export, a compressed ``.jsonl.gz``): a folder run trained on less than its owner thought,
+    in silence."""
+    out = []
+    for raw in paths:
+        top = Path(raw)
+        if not top.is_dir():
+            continue
+        skipped = sorted(
+            p for p in top.rglob("*") if p.suffix.lower() in _DATA_LIKE and not _is_hidden(p, top) and p.is_file()
+        )
+        if skipped:
+            shown = ", ".join(str(p.relative_to(top)) for p in skipped[:3]) + (", …" if len(skipped) > 3 else "")
+            out.append(
+                f"{top}: {len(skipped)} file{'s' * (len(skipped) != 1)} not read ({shown}): only .jsonl and .tsv "
+                "files are data"
+            )
+    return out
+
+
+def _is_hidden(path: Path, top: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(top).parts)
+
+
 def _is_data_file(path: Path, top: Path) -> bool:
     """A visible .jsonl/.tsv file below ``top`` (``top`` itself may be hidden: the user named it)."""
-    hidden = any(part.startswith(".") for part in path.relative_to(top).parts)
-    return not hidden and path.suffix.lower() in DATA_SUFFIXES and path.is_file()
+    return not _is_hidden(path, top) and path.suffix.lower() in DATA_SUFFIXES and path.is_file()
 
 
 def _read_lines(path: Path) -> Iterator[tuple[int, str]]:

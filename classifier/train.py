@@ -689,11 +689,13 @@ def train_and_save(
 
     from . import __version__
     from .card import model_card
-    from .data import data_sha256, is_project_corpus, load_documents
+    from .data import data_sha256, is_project_corpus, load_documents, skipped_file_warnings
     from .evaluate import evaluate
     from .stats import corpus_stats
 
     docs = load_documents(data)
+    for message in skipped_file_warnings(data):
+        (warn or _python_warning)(message)
     eval_docs = {name: load_documents([name]) for name in eval_sets}
     trained = {label for d in docs for label in d.labels}
     for name, edocs in eval_docs.items():

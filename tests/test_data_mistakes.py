@@ -254,3 +254,16 @@ def test_evaluate_points_at_a_misspelt_label_and_train_reads_one_keep_label_whol
 
     train_and_save(_write(tmp_path / "mine.jsonl", mine), model_dir, folds=3, keep="body")
     assert classifier.load(model_dir).default_keep == ("body",)  # was read letter by letter: "not b, d, o, y"
+
+
+def test_files_in_a_data_folder_that_are_not_read_are_named(tmp_path: Path) -> None:
+    # A team's .json export and a compressed file in the folder were skipped in silence.
+    (tmp_path / "data").mkdir()
+    _write(tmp_path / "data" / "pages.jsonl", tiny_documents())
+    (tmp_path / "data" / "more.json").write_text("[]", encoding="utf-8")
+    (tmp_path / "data" / "old.jsonl.gz").write_bytes(b"\x1f\x8b")
+    (tmp_path / "data" / "notes.md").write_text("about the data", encoding="utf-8")
+    for command in ("data-stats", "evaluate"):
+        result = invoke(command, tmp_path / "data")
+        assert result.exit_code == 0, result.output
+        assert "data: 2 files not read (more.json, old.jsonl.gz): only .jsonl and .tsv files are data" in result.stderr
