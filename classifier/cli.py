@@ -310,14 +310,16 @@ def _progress(results: Iterator[FileResult], total: int, jobs: int = 1) -> Itera
     file (a 7-second run showed 17 minutes to go), so with ``jobs`` > 1 it shows no time left."""
     global _bar_showing
     if total < 2 or not sys.stderr.isatty():
-        yield from results
+        with _library_errors():  # a worker process that died: one line, exit 1
+            yield from results
         return
     with typer.progressbar(length=total, label="files", file=sys.stderr, show_eta=jobs <= 1) as bar:
         _bar_showing = True
         try:
-            for result in results:
-                yield result
-                bar.update(1)
+            with _library_errors():
+                for result in results:
+                    yield result
+                    bar.update(1)
         finally:
             _bar_showing = False
 
@@ -407,15 +409,14 @@ def clean(
     extra = (wanted, split.value, output_dir, in_place, threshold, codec)
     workers = 1 if found.has_stdin else jobs
     results = run(func, m, items, extra, workers, len(found))
-    with _library_errors():  # a worker process that died
-        for result in _progress(results, len(found), workers):
-            for warning in result.warnings:
-                _warn(warning)
-            if result.error:
-                failures.append(result.error)
-            elif result.output:
-                sys.stdout.buffer.write(result.output)
-                sys.stdout.buffer.flush()
+    for result in _progress(results, len(found), workers):
+        for warning in result.warnings:
+            _warn(warning)
+        if result.error:
+            failures.append(result.error)
+        elif result.output:
+            sys.stdout.buffer.write(result.output)
+            sys.stdout.buffer.flush()
     _finish(failures)
 
 
@@ -505,33 +506,32 @@ def predict(
     # argument names each file once (symlinks aside), and needs no memory of every file it gave.
     named: Iterable[Input] = distinct_files(items, _warn, "labeled") if len(items.args) > 1 else items
     results = run(func, m, named, (split.value, codec), workers, len(items))
-    with _library_errors():  # a worker process that died
-        for result in _progress(results, len(items), workers):
-            for warning in result.warnings:
-                _warn(warning)
-            if result.error:
-                failures.append(result.error)
-                continue
-            # A model without default keep labels, and no --keep: there is no clean to preview.
-            marks: list[bool | None] = (
-                [*kept(result.paragraphs, wanted, threshold)] if wanted else [None] * len(result.paragraphs)
-            )
-            for row, stays in zip(_prediction_rows(result), marks, strict=True):
-                text = _printable(row["text"])
-                if fmt is Format.jsonl:
-                    fields = {**row, "text": text} if stays is None else {**row, "text": text, "kept": stays}
-                    out.write(json.dumps(fields, ensure_ascii=False) + "\n")
-                elif fmt is Format.tsv:
-                    out.write(
-                        f"{tsv_escape(_printable(row['file']))}\t{row['index']}\t{row['label']}\t{row['score']:.4f}\t"
-                        f"{tsv_escape(text)}\n"
-                    )
-                else:
-                    name = tsv_escape(_printable(row["file"]))  # a tab or newline in a name would break the columns
-                    prefix = f"{name}:{row['index']}" if len(items) > 1 else str(row["index"])
-                    mark = {True: "+", False: "-", None: " "}[stays]
-                    out.write(f"{prefix}\t{row['label']:<15} {row['score']:.2f} {mark} {' '.join(text.split())}\n")
-            out.flush()
+    for result in _progress(results, len(items), workers):
+        for warning in result.warnings:
+            _warn(warning)
+        if result.error:
+            failures.append(result.error)
+            continue
+        # A model without default keep labels, and no --keep: there is no clean to preview.
+        marks: list[bool | None] = (
+            [*kept(result.paragraphs, wanted, threshold)] if wanted else [None] * len(result.paragraphs)
+        )
+        for row, stays in zip(_prediction_rows(result), marks, strict=True):
+            text = _printable(row["text"])
+            if fmt is Format.jsonl:
+                fields = {**row, "text": text} if stays is None else {**row, "text": text, "kept": stays}
+                out.write(json.dumps(fields, ensure_ascii=False) + "\n")
+            elif fmt is Format.tsv:
+                out.write(
+                    f"{tsv_escape(_printable(row['file']))}\t{row['index']}\t{row['label']}\t{row['score']:.4f}\t"
+                    f"{tsv_escape(text)}\n"
+                )
+            else:
+                name = tsv_escape(_printable(row["file"]))  # a tab or newline in a name would break the columns
+                prefix = f"{name}:{row['index']}" if len(items) > 1 else str(row["index"])
+                mark = {True: "+", False: "-", None: " "}[stays]
+                out.write(f"{prefix}\t{row['label']:<15} {row['score']:.2f} {mark} {' '.join(text.split())}\n")
+        out.flush()
     _finish(failures)
 
 
