@@ -135,8 +135,8 @@ def label_clashes(docs: Sequence[Document]) -> list[str]:
 
 
 def misspelt_label_warnings(docs: Sequence[Document], labels: Sequence[str]) -> list[str]:
-    """Evaluation data labels that are a model's labels but for case or spacing ("Body" for "body"):
-    counted as errors, they pull macro-F1 down with no sign of why."""
+    """Evaluation data labels that look like a model's label (case, spacing, ``_``/``-``, or a typo a
+    quarter of the letters long): counted as errors, they pull macro-F1 down with no sign of why."""
     spelled = {label_key(x): x for x in labels}
 
     def meant(label: str) -> str | None:
@@ -144,16 +144,19 @@ def misspelt_label_warnings(docs: Sequence[Document], labels: Sequence[str]) -> 
             return spelled[label_key(label)]
         return next((x for x in labels if _edit_distance(label, x) <= max(1, max(len(label), len(x)) // 4)), None)
 
-    first: dict[str, tuple[str, str]] = {}
+    first: dict[str, str] = {}
     for d in docs:
         for label in d.labels:
-            if label not in labels and label not in first and (model_label := meant(label)) is not None:
-                first[label] = (d.origin or d.doc_id, model_label)
-    return [
-        f"{where}: label {label!r} looks like the model's {model_label!r} (case, spacing, _/- or a typo); it is "
-        "counted as a label the model never predicts"
-        for label, (where, model_label) in first.items()
-    ]
+            first.setdefault(label, d.origin or d.doc_id)
+    out = []
+    for label, where in first.items():
+        model_label = None if label in labels else meant(label)
+        if model_label is not None:
+            out.append(
+                f"{where}: label {label!r} looks like the model's {model_label!r} (case, spacing, _/- or a typo); "
+                "it is counted as a label the model never predicts"
+            )
+    return out
 
 
 def label_scheme_warnings(docs: Sequence[Document]) -> list[str]:
