@@ -89,6 +89,12 @@ def data_warnings(docs: Sequence[Document], n_pages: int, folds: int) -> list[st
     if folds > n_pages:
         out.append(f"{folds} cross-validation folds for {n_pages} distinct documents: using {n_pages} folds")
     out += [f"labels {clash} differ only in case or spacing; training refuses them" for clash in label_clashes(docs)]
+    out += [
+        f"label {label!r} contains a comma, tab or line break (--keep splits at commas, TSV cells at tabs); "
+        "training refuses it"
+        for label in sorted({label for d in docs for label in d.labels})
+        if "," in label or any(c in label for c in "\t\n\r")
+    ]
     out += label_scheme_warnings(docs)
     counts = Counter(label for d in docs for label in d.labels)
     for label, count in sorted(counts.items(), key=lambda item: item[1]):

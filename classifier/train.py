@@ -104,7 +104,7 @@ def _label_order(docs: Sequence[Document]) -> list[str]:
     for label in sorted(present):
         if "," in label or any(c in label for c in "\t\n\r"):
             # --keep takes comma-separated labels and predict's TSV has tab-separated cells.
-            raise DataError(f"label {label!r} contains a comma, tab or line break; labels cannot")
+            raise DataError(f"label {label!r} contains a comma, tab or line break, which a label cannot hold")
     clashes = label_clashes(docs)  # "Reporting" beside "reporting" is a typo, not a fifth class
     if clashes:
         raise DataError(f"labels {'; '.join(clashes)} differ only in case or spacing; use one spelling")

@@ -301,6 +301,8 @@ def test_train_refuses_labels_that_keep_and_tsv_cannot_carry(tmp_path: Path, lab
     result = invoke("train", data, "--output", tmp_path / "m")
     assert result.exit_code == 1 and "comma, tab or line break" in result.stderr
     assert not (tmp_path / "m").exists()
+    stats = invoke("data-stats", data)  # what train refuses, data-stats warns of
+    assert stats.exit_code == 0 and f"label {label!r} contains a comma, tab or line break" in stats.stderr
 
 
 def test_clean_in_place_cleans_a_file_once_however_often_it_is_named(tmp_path: Path) -> None:
