@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from ..artifact import load
 from ..errors import ArgumentError, InputError
@@ -56,6 +56,10 @@ def _threshold_setting(raw: Any) -> float | None:
         return float(raw)
     except (TypeError, ValueError):
         raise ArgumentError(f"CLASSIFIER_THRESHOLD must be a number from 0 to 1, not {raw!r}") from None
+
+
+#: The item type a pipeline returns as it was given (a dict, a scrapy.Item, a dataclass…).
+ItemT = TypeVar("ItemT")
 
 
 class CleanTextPipeline:
@@ -100,7 +104,7 @@ class CleanTextPipeline:
             threshold=_threshold_setting(s.get("CLASSIFIER_THRESHOLD")),
         )
 
-    def process_item(self, item: Any, spider: Any = None) -> Any:
+    def process_item(self, item: ItemT, spider: Any = None) -> ItemT:
         """Clean the item's fields in place and return it; raise ``DropItem`` if asked and nothing is left.
 
         ``spider`` is optional so current Scrapy calls this without it (and warns about nothing) while
