@@ -9,8 +9,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-import multiprocessing
-import multiprocessing.connection
 import os
 import re
 import signal
@@ -18,12 +16,10 @@ import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -32,6 +28,9 @@ from .errors import ClassifierError
 from .files import Input, Inputs, TextFile, decode, read_text_file, write_atomic, write_output
 from .model import BATCH_ROWS, Model, Paragraph, labelled, without_unkept
 from .segment import split_paragraphs
+
+if TYPE_CHECKING:  # the worker pool is imported when used: a plain `clean FILE` starts faster without it
+    from concurrent.futures import Future
 
 
 @dataclass
@@ -340,6 +339,9 @@ def _in_workers(
     yet started are cancelled and the ones running are finished, so no output is cut short and no
     temporary file is left behind. Workers start fresh (``spawn``) rather than forked from a process
     that may hold threads."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     source: str | Model = str(model.path) if model.path is not None else model
     with _blas_threads_for_children(max(1, (os.cpu_count() or 1) // jobs)):
         with _stop_signals_held():  # the pool starts its resource tracker (see there)
@@ -398,6 +400,8 @@ def _blas_threads_for_children(threads: int) -> Iterator[None]:
 
 
 def _results(future: Future[list[FileResult]]) -> list[FileResult]:
+    from concurrent.futures.process import BrokenProcessPool
+
     try:
         return future.result()
     except BrokenProcessPool:
@@ -423,6 +427,8 @@ def _start_worker(source: str | Model) -> None:
     if hasattr(signal, "pthread_sigmask"):  # started with them blocked (``_stop_signals_held``)
         signal.pthread_sigmask(signal.SIG_UNBLOCK, set(STOP_SIGNALS[1:]))
     _worker_source = source
+    import multiprocessing
+
     parent = multiprocessing.parent_process()
     if parent is not None:
         threading.Thread(target=_exit_with, args=(parent.sentinel,), daemon=True).start()
@@ -438,7 +444,9 @@ def _stop_worker(signum: int, _frame: object) -> None:
 
 
 def _exit_with(sentinel: int) -> None:
-    multiprocessing.connection.wait([sentinel])
+    from multiprocessing.connection import wait
+
+    wait([sentinel])
     os._exit(1)
 
 
