@@ -7,6 +7,8 @@ widget, and that the opening line is usually the headline. Learned weights decid
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from .cohesion import COHESION_NAMES
@@ -25,6 +27,10 @@ class Rows:
     documents (or a slice of one long document) and every row still sees only its own document's
     neighbours: ``position`` is the row's index in its document, ``size`` that document's length."""
 
+    #: For rows made by ``of_documents``: each row's document index, and every document's length.
+    document: np.ndarray
+    document_sizes: np.ndarray
+
     def __init__(self, position: np.ndarray, size: np.ndarray, one_document: bool = False) -> None:
         self.position, self.size = position, size
         # Rows of one document (or a slice of one) need no masks: the shift itself leaves zeros past the
@@ -35,6 +41,28 @@ class Rows:
     @classmethod
     def of_one_document(cls, rows: int) -> Rows:
         return cls(np.arange(rows), np.full(rows, rows), one_document=True)
+
+    @classmethod
+    def of_documents(cls, sizes: Sequence[int] | np.ndarray) -> Rows:
+        """The rows of documents of these lengths (zero allowed), stacked in order."""
+        sizes = np.asarray(sizes, dtype=np.int64)
+        starts = np.cumsum(sizes) - sizes
+        document = np.repeat(np.arange(len(sizes)), sizes)
+        rows = cls(np.arange(len(document)) - starts[document], sizes[document])
+        rows.document, rows.document_sizes = document, sizes
+        return rows
+
+    def document_means(self, p: np.ndarray) -> np.ndarray:
+        """(documents, columns): each document's mean of its rows of ``p``, taken as of that document
+        alone (zeros for an empty one); index it with ``document`` for a row's own. Rows from
+        ``of_documents`` only."""
+        starts = np.cumsum(self.document_sizes) - self.document_sizes
+        return np.array(
+            [
+                p[a : a + size].mean(axis=0) if size else np.zeros(p.shape[1])
+                for a, size in zip(starts, self.document_sizes, strict=True)
+            ]
+        ).reshape(len(starts), p.shape[1])
 
     def __getitem__(self, rows: slice) -> Rows:
         return Rows(self.position[rows], self.size[rows], self.one_document)

@@ -52,7 +52,7 @@ def trained_on(docs: Sequence[Document], training: Sequence[Document]) -> int:
     whose paragraphs of OWN_PARAGRAPH_CHARS or more are training paragraphs word for word (the training
     pages cut up or regrouped under other ids, which scored 1.000 as "held-out" for a tester)."""
     pages = {page_key(d) for d in training}
-    seen = {p for d in training for p in page_key(d) if len(p) >= OWN_PARAGRAPH_CHARS}
+    seen = {p for page in pages for p in page if len(p) >= OWN_PARAGRAPH_CHARS}
     count = 0
     for doc in docs:
         own = [p for p in page_key(doc) if len(p) >= OWN_PARAGRAPH_CHARS]

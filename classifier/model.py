@@ -322,24 +322,14 @@ class Model:
         n, n_labels = len(texts), len(self.labels)
         if n == 0:
             return [np.zeros((0, n_labels)) for _ in documents]
-        starts = np.cumsum(sizes) - sizes
-        document_of = np.repeat(np.arange(len(documents)), sizes)
-        where = Rows(np.arange(n) - starts[document_of], sizes[document_of])
+        where = Rows.of_documents(sizes)
+        document_of = where.document
         dense = dense_matrix(texts)[:, : self._n_dense]
         spans = _chunks(texts)
         p1 = np.vstack([self.stage1_probabilities(texts[a:b], dense[a:b]) for a, b in spans])
         page = np.vstack([cohesion(document) for document in documents]) if self._cohesion else None
         w = self.weights
-
-        def document_means(p: np.ndarray) -> np.ndarray:  # (documents, labels); rows of empty ones unused
-            return np.array(
-                [
-                    p[a : a + size].mean(axis=0) if size else np.zeros(n_labels)
-                    for a, size in zip(starts, sizes, strict=True)
-                ]
-            )
-
-        mean1 = document_means(p1)
+        mean1 = where.document_means(p1)  # indexed per chunk: one row per document, not per paragraph
 
         def page_rows(lo: int, hi: int) -> np.ndarray | None:
             return None if page is None else page[lo:hi]
@@ -350,8 +340,8 @@ class Model:
         p2 = _by_chunks(spans, n, n_labels, stage2, linear_scorer(w.context_coef, w.stage2_bias))
         refine = w.refine_scorer()
         if refine is None:
-            return np.split(p2, starts[1:])
-        mean2 = document_means(p2)
+            return np.split(p2, np.cumsum(sizes)[:-1])
+        mean2 = where.document_means(p2)
 
         def stage3(lo: int, hi: int) -> np.ndarray:
             return refine_features(
@@ -363,7 +353,7 @@ class Model:
                 (mean2[document_of[lo:hi]], mean1[document_of[lo:hi]]),
             )
 
-        return np.split(_by_chunks(spans, n, n_labels, stage3, refine), starts[1:])
+        return np.split(_by_chunks(spans, n, n_labels, stage3, refine), np.cumsum(sizes)[:-1])
 
     def classify(self, paragraphs: Sequence[str]) -> list[Prediction]:
         """Label ONE document's paragraphs, given in page order (order and neighbours are evidence)."""

@@ -386,8 +386,8 @@ def train_model(
             say(f"stage 1: fold {k + 1} of {n_folds} fitted")
         x2 = _float32(
             [
-                context_features(p1_oof[rows], dense_all[rows], page, where, _view_means(p1_oof[rows], where))
-                for rows, page, where in _view_blocks(views, pages)
+                context_features(p1_oof[rows], dense_all[rows], page, where, _own_means(p1_oof[rows], where))
+                for _, rows, page, where in _view_blocks(views, pages, bounds)
             ]
         )
 
@@ -407,9 +407,9 @@ def train_model(
                     dense_all[rows],
                     page,
                     where,
-                    (_view_means(p2_oof[a : a + len(rows)], where), _view_means(p1_oof[rows], where)),
+                    (_own_means(p2_oof[a : a + len(rows)], where), _own_means(p1_oof[rows], where)),
                 )
-                for (rows, page, where), a in zip(_view_blocks(views, pages), _block_starts(views), strict=True)
+                for a, rows, page, where in _view_blocks(views, pages, bounds)
             ]
         )
 
@@ -500,29 +500,20 @@ def _stage3_settings(network: bool) -> dict[str, Any]:
 VIEWS_PER_BLOCK = 512
 
 
-def _view_blocks(views: list[np.ndarray], pages: list[np.ndarray]) -> Iterator[tuple[np.ndarray, np.ndarray, Rows]]:
-    """Per block of VIEWS_PER_BLOCK views: their rows in order, their cohesion rows, and ``Rows``."""
+def _view_blocks(
+    views: list[np.ndarray], pages: list[np.ndarray], bounds: np.ndarray
+) -> Iterator[tuple[int, np.ndarray, np.ndarray, Rows]]:
+    """Per block of VIEWS_PER_BLOCK views: where its rows start among all views' rows (``bounds``: each
+    view's start), its rows in order, their cohesion rows, and ``Rows``."""
     for i in range(0, len(views), VIEWS_PER_BLOCK):
         block = views[i : i + VIEWS_PER_BLOCK]
-        sizes = np.array([len(v) for v in block])
-        view_of = np.repeat(np.arange(len(block)), sizes)
-        starts = np.cumsum(sizes) - sizes
-        where = Rows(np.arange(int(sizes.sum())) - starts[view_of], sizes[view_of])
-        yield np.concatenate(block), np.vstack(pages[i : i + VIEWS_PER_BLOCK]), where
+        where = Rows.of_documents([len(v) for v in block])
+        yield int(bounds[i]), np.concatenate(block), np.vstack(pages[i : i + VIEWS_PER_BLOCK]), where
 
 
-def _block_starts(views: list[np.ndarray]) -> list[int]:
-    """Where each block of ``_view_blocks`` starts in the views' rows stacked in order."""
-    bounds = np.cumsum([0] + [len(v) for v in views])
-    return [int(bounds[i]) for i in range(0, len(views), VIEWS_PER_BLOCK)]
-
-
-def _view_means(probs: np.ndarray, where: Rows) -> np.ndarray:
+def _own_means(probs: np.ndarray, where: Rows) -> np.ndarray:
     """Each row's view's mean of ``probs``, as ``context_features`` takes of one view on its own."""
-    ends = np.flatnonzero(where.position == where.size - 1) + 1  # every view has rows: each one ends
-    starts = ends - where.size[ends - 1]
-    means = np.array([probs[a:b].mean(axis=0) for a, b in zip(starts, ends, strict=True)])
-    return means[np.repeat(np.arange(len(ends)), where.size[ends - 1])]
+    return where.document_means(probs)[where.document]
 
 
 def _float32(blocks: list[np.ndarray]) -> np.ndarray:
