@@ -41,6 +41,9 @@ REFINE_ARRAYS = ("refine_coef", "refine_bias")
 #: Bounds on a stage-3 network's size in config.json (a damaged number must not allocate gigabytes).
 MAX_MEMBERS = 64
 MAX_HIDDEN = 4096
+#: Most training runs averaged into one model (``train --runs``): each adds its stage-3 networks to the
+#: model's (3 each), and scoring time grows with them.
+MAX_RUNS = 8
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "weights.npz"
 METRICS_FILE = "metrics.json"

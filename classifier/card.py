@@ -58,7 +58,7 @@ def model_card(config: dict[str, Any], metrics: dict[str, Any]) -> str:
         "## How it was made",
         f"- Command: `{t.get('command', '')}`",
         f"- Data: {t.get('documents')} documents, {t.get('paragraphs')} paragraphs; SHA-256 `{t.get('data_sha256', '')}`",
-        f"- Seed {t.get('seed')}, {t.get('folds')}-fold document-grouped cross-validation; "
+        f"- {_seeds(t)}, {t.get('folds')}-fold document-grouped cross-validation; "
         f"trained in {metrics.get('train_seconds', '?')} s",
         *_weights_line(t.get("label_weights") or {}),
         f"- Versions: classifier {v.get('classifier')}, numpy {v.get('numpy')}, scikit-learn {v.get('scikit-learn')}, "
@@ -79,6 +79,8 @@ def model_card(config: dict[str, Any], metrics: dict[str, Any]) -> str:
     cv = metrics.get("cross_validation")
     if cv:
         lines += ["", "## Cross-validation (training data, grouped by document)", "", *_table(cv)]
+        if t.get("runs", 1) > 1:
+            lines += ["", f"Scored on the mean of the {t['runs']} runs' out-of-fold probabilities."]
         if (t.get("stage3") or {}).get("kind") == "network":
             lines += ["", "Each fold's third stage is one network, not an ensemble: a slightly low estimate."]
         for field, title in (("lang", "language"), ("kind", "page kind")):
@@ -126,13 +128,26 @@ def _third_stage(config: dict[str, Any]) -> str:
     t = config.get("training", {})
     stage3 = t.get("stage3") or {}
     if stage3.get("kind") == "network":
+        runs = t.get("runs", 1)
+        each = f", {stage3['members']} from each run" if runs > 1 else ""
         return (
-            f"; a third, the average of {stage3['members']} small neural networks ({stage3['hidden_units']} hidden "
-            "units each), reads the same context of the second stage's probabilities."
+            f"; a third, the average of {stage3['members'] * runs} small neural networks ({stage3['hidden_units']} "
+            f"hidden units each{each}), reads the same context of the second stage's probabilities."
         )
     if t.get("stages", 2) >= 3:
         return "; a third reads the same context of the second stage's probabilities."
     return "."
+
+
+def _seeds(training: dict[str, Any]) -> str:
+    """The card's seed line: one seed, or the seeds of the runs averaged into the model."""
+    seed, runs = training.get("seed"), training.get("runs", 1)
+    if runs == 1 or not isinstance(seed, int):
+        return f"Seed {seed}"
+    return (
+        f"Seeds {seed}–{seed + runs - 1}: {runs} training runs averaged into one model (the linear stages' "
+        "coefficients averaged, the networks pooled)"
+    )
 
 
 def _weights_line(weights: dict[str, float]) -> list[str]:

@@ -23,7 +23,7 @@ from typing import Annotated, Any, Optional
 import typer
 from typer.core import TyperGroup
 
-from .artifact import CONFIG_FILE, STOP_SIGNALS
+from .artifact import CONFIG_FILE, MAX_RUNS, STOP_SIGNALS
 from .artifact import load as load_model
 from .batch import MIRRORING, FileResult, check_destinations, clean_one, distinct_files, label_one, run
 from .data import TSV_COLUMNS, tsv_escape
@@ -444,6 +444,10 @@ def _prediction_rows(result: FileResult) -> Iterator[dict[str, Any]]:
         yield {
             "file": result.name,
             "index": i,
+            # where the paragraph is in the text as decoded (line endings as in the file; for --html, in
+            # the extracted text): a program lines paragraphs up with the file without searching for them
+            "start": p.start,
+            "end": p.end,
             "label": p.label,
             "score": round(p.score, 4),
             "scores": {k: round(v, 4) for k, v in p.scores.items()},
@@ -486,8 +490,9 @@ def predict(
     """Print the label and probability of every paragraph, and whether 'clean' would keep it.
 
     Text output marks each paragraph + (kept) or - (dropped) by the same --keep and --threshold as
-    'clean'; jsonl rows carry "kept". The TSV can be corrected by hand and given to 'classifier train' or
-    'classifier evaluate'.
+    'clean'; jsonl rows carry "kept", and "start" and "end", the paragraph's character offsets in the
+    file's decoded text. Text output shows a hard-wrapped paragraph on one line. The TSV can be corrected
+    by hand and given to 'classifier train' or 'classifier evaluate'.
     """
     if as_json and fmt not in (None, Format.jsonl):  # an explicit --format text is a contradiction too
         raise typer.BadParameter(f"--json means --format jsonl, not {fmt.value}", param_hint="--json")
@@ -547,6 +552,16 @@ def train(
         # numpy and scikit-learn take seeds from 0 to 2**32 - 1 and raise tracebacks outside that range.
         typer.Option(min=0, max=2**32 - 1, help="Seed for fold assignment and the solver (0 to 2**32 - 1)."),
     ] = 0,
+    runs: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=MAX_RUNS,
+            help="Train N times (seeds SEED, SEED+1, …) and average the runs into one model: steadier and "
+            "usually better on unseen pages, for N times the training time; scoring time nearly unchanged.",
+            metavar="N",
+        ),
+    ] = 1,
     folds: Annotated[
         Optional[int], typer.Option(min=2, help="Cross-validation folds, grouped by document (default: 3).")
     ] = None,
@@ -590,6 +605,7 @@ def train(
             data,
             str(output),
             seed=seed,
+            runs=runs,
             folds=folds or FOLDS,
             eval_sets=eval_sets or [],
             command=command,

@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from .artifact import MAX_RUNS
 from .augment import short_line_variants
 from .cohesion import COHESION_NAMES, cohesion
 from .context import Rows, context_features, refine_features
@@ -315,6 +316,7 @@ def train_model(
     label_weights: Mapping[str, float] | None = None,
     keep: Sequence[str] | None = None,
     warn: Callable[[str], None] | None = None,
+    runs: int = 1,
 ) -> tuple[Model, dict[str, Any]]:
     """Fit a model on ``docs``; returns it with a document-grouped cross-validation report.
 
@@ -325,7 +327,13 @@ def train_model(
     ``jobs`` fits run at once in threads; every fit has its own fixed seed, so the result does not
     depend on ``jobs``. ``keep`` becomes the model's ``default_keep`` (see ``_default_keep``). ``warn``
     gets each of ``data_warnings`` (default: Python's ``warnings.warn``).
+
+    ``runs`` trains that many times, with seeds ``seed``, ``seed + 1``, …, and averages the runs into one
+    model of the same size (see ``_averaged``): steadier and better on unseen pages, in ``runs`` times
+    the training time. The cross-validation report scores the mean of the runs' out-of-fold probabilities.
     """
+    if not 1 <= runs <= MAX_RUNS:
+        raise ArgumentError(f"runs must be 1 to {MAX_RUNS}, got {runs}")
     _require_training_packages()
     for i, doc in enumerate(docs):  # documents built in Python, not read by load_documents
         if not isinstance(doc, Document) or len(doc.texts) != len(doc.labels):
@@ -363,16 +371,91 @@ def train_model(
         (warn or _python_warning)(message)
     say(f"featurizing {len(docs)} documents, {len(y)} paragraphs")
     x1, dense = _stage1_matrix(docs, HASH_BITS)
-    folds_of_docs = _assign_folds(n_pages, n_folds, seed)[page_of_doc]
-    fold_of = folds_of_docs[groups]
+    corpus = _Corpus(docs, labels, index, y, texts, groups, page_of_doc, n_pages, n_folds, x1, np.vstack(dense))
+    fitted = []
+    for run in range(runs):
+
+        def say_run(message: str, prefix: str = f"run {run + 1} of {runs}: " if runs > 1 else "") -> None:
+            say(prefix + message)
+
+        # past the largest seed (2**32 - 1) the next run's wraps to 0, as the networks' member seeds do
+        fitted.append(_train_run(corpus, (seed + run) % 2**32, class_weight, jobs, say_run))
+    weights = _averaged([run_weights for run_weights, _ in fitted])
+    # Each run's out-of-fold probabilities are held-out for that run; their mean is held-out for all.
+    pred_oof = np.mean([oof for _, oof in fitted], axis=0).argmax(axis=1)
+    if runs > 1:
+        say(f"{runs} runs averaged into one model")
+
+    config = {
+        "labels": labels,
+        "keep": keep_labels,
+        "features": {
+            "hash_bits": HASH_BITS,
+            "ngram_range": [NGRAM_MIN, NGRAM_MAX],
+            "dense": list(DENSE_NAMES),
+            "cohesion": list(COHESION_NAMES),
+        },
+        "training": {
+            "seed": seed,
+            "runs": runs,
+            "stages": 3,
+            "folds": n_folds,
+            "stage1_C": STAGE1_C,
+            "stage2_C": STAGE2_C,
+            "tolerances": [STAGE1_TOL, STAGE2_TOL],
+            "stage3": _stage3_settings(weights.refine_hidden is not None),
+            "label_weights": {labels[i]: w for i, w in sorted(class_weight.items())} if class_weight else {},
+            "documents": len(docs),
+            "paragraphs": len(y),
+        },
+    }
+    true, pred = [labels[i] for i in y], [labels[i] for i in pred_oof]
+    cv = score(true, pred, texts, labels, keep_labels)
+    cv["folds"] = n_folds
+    for field in ("lang", "kind"):  # where the data is weak, which the overall score hides
+        by_group = score_groups(field, docs, true, pred, texts, labels, keep_labels)
+        if list(by_group) != ["(none)"]:  # the data names no languages (or page kinds)
+            cv[f"by_{field}"] = by_group
+    cv["seconds"] = round(time.perf_counter() - started, 1)
+    return Model(weights, config), cv
+
+
+@dataclasses.dataclass(frozen=True)
+class _Corpus:
+    """What every run of ``train_model`` shares: the documents, their labels and stage-1 features."""
+
+    docs: Sequence[Document]
+    labels: list[str]
+    index: dict[str, int]
+    y: np.ndarray  # each paragraph's label index
+    texts: list[str]
+    groups: np.ndarray  # each paragraph's document
+    page_of_doc: np.ndarray
+    n_pages: int
+    n_folds: int
+    x1: Any  # sparse stage-1 matrix
+    dense: np.ndarray  # each paragraph's layout features
+
+
+def _train_run(
+    corpus: _Corpus,
+    seed: int,
+    class_weight: dict[int, float] | None,
+    jobs: int,
+    say: Callable[[str], None],
+) -> tuple[Weights, np.ndarray]:
+    """One seed's three stages: the fitted weights and each paragraph's out-of-fold stage-3 probabilities."""
+    docs, y, n_folds, labels = corpus.docs, corpus.y, corpus.n_folds, corpus.labels
+    folds_of_docs = _assign_folds(corpus.n_pages, n_folds, seed)[corpus.page_of_doc]
+    fold_of = folds_of_docs[corpus.groups]
     _check_folds(y, fold_of, n_folds, labels)
-    x_fit, y_fit, fold_fit = _with_short_line_variants(docs, x1, y, fold_of, folds_of_docs, index, seed)
+    x_fit, y_fit, fold_fit = _with_short_line_variants(docs, corpus.x1, y, fold_of, folds_of_docs, corpus.index, seed)
     views, view_labels = context_views(docs, seed, y, folds_of_docs, labels)
     rows2 = np.concatenate(views)
     y2, fold2 = np.concatenate(view_labels), fold_of[rows2]
     bounds = np.cumsum([0] + [len(v) for v in views])
     whole = np.arange(len(rows2)) < bounds[len(docs)]  # the documents' own rows come before the views'
-    dense_all = np.vstack(dense)
+    dense_all, texts, x1 = corpus.dense, corpus.texts, corpus.x1
     n_labels = len(labels)
 
     with _fit_pool(jobs) as pool:
@@ -421,10 +504,10 @@ def train_model(
         )
         say(f"stage 3 ({kind}): folds and the final fit")
         fits3 = _submit_stage3(pool, x3, y2, masks2, seed, class_weight, n_labels, network)
-        pred_oof = np.zeros(len(y), dtype=np.int64)
+        p3_oof = np.zeros((len(y), n_labels))
         for k, arrays in enumerate(fits3[:n_folds]):
             test_part = (fold2 == k) & whole
-            pred_oof[rows2[test_part]] = _refine(arrays())(x3[test_part]).argmax(axis=1)
+            p3_oof[rows2[test_part]] = _refine(arrays())(x3[test_part])
             say(f"stage 3: fold {k + 1} of {n_folds} fitted")
         stage1, stage2 = (fits[n_folds].result() for fits in (fits1, fits2))
         stage3 = fits3[n_folds]()
@@ -440,37 +523,32 @@ def train_model(
         stage2_bias=coef2[1],
         **stage3,
     )
-    config = {
-        "labels": labels,
-        "keep": keep_labels,
-        "features": {
-            "hash_bits": HASH_BITS,
-            "ngram_range": [NGRAM_MIN, NGRAM_MAX],
-            "dense": list(DENSE_NAMES),
-            "cohesion": list(COHESION_NAMES),
-        },
-        "training": {
-            "seed": seed,
-            "stages": 3,
-            "folds": n_folds,
-            "stage1_C": STAGE1_C,
-            "stage2_C": STAGE2_C,
-            "tolerances": [STAGE1_TOL, STAGE2_TOL],
-            "stage3": _stage3_settings("refine_hidden" in stage3),
-            "label_weights": {labels[i]: w for i, w in sorted(class_weight.items())} if class_weight else {},
-            "documents": len(docs),
-            "paragraphs": len(y),
-        },
-    }
-    true, pred = [labels[i] for i in y], [labels[i] for i in pred_oof]
-    cv = score(true, pred, texts, labels, keep_labels)
-    cv["folds"] = n_folds
-    for field in ("lang", "kind"):  # where the data is weak, which the overall score hides
-        by_group = score_groups(field, docs, true, pred, texts, labels, keep_labels)
-        if list(by_group) != ["(none)"]:  # the data names no languages (or page kinds)
-            cv[f"by_{field}"] = by_group
-    cv["seconds"] = round(time.perf_counter() - started, 1)
-    return Model(weights, config), cv
+    return weights, p3_oof
+
+
+def _averaged(runs: list[Weights]) -> Weights:
+    """One model from several runs' weights: the linear stages' coefficients averaged, the stage-3
+    networks pooled (a network ensemble averages its members' probabilities).
+
+    Runs differ only in their seed (folds, augmented views, solver order), so their linear stages are the
+    same fit up to noise, and the mean coefficients score every page in the time of one run, where keeping
+    the runs apart would score it once per run. On the default corpus, three runs (seeds 0-2) averaged
+    this way scored real pages 0.800 macro-F1 / 99.20% kept / 70.7% dropped against 0.793 / 0.790 / 0.795,
+    99.17% and 68.8 / 68.8 / 71.6% for the runs alone, and 0.799 / 99.20% / 70.2% for the mean of the
+    three models' probabilities.
+    """
+    if len(runs) == 1:
+        return runs[0]
+    merged: dict[str, np.ndarray | None] = {}
+    for name in Weights.__dataclass_fields__:
+        arrays = [getattr(run, name) for run in runs]
+        if arrays[0] is None:
+            merged[name] = None
+        elif name in NETWORK_ARRAYS:
+            merged[name] = np.concatenate(arrays)
+        else:
+            merged[name] = np.mean(arrays, axis=0, dtype=np.float64).astype(arrays[0].dtype)
+    return Weights(**merged)  # type: ignore[arg-type]
 
 
 def _refine(arrays: dict[str, np.ndarray]) -> Callable[[np.ndarray], np.ndarray]:
@@ -663,6 +741,7 @@ def train_and_save(
     label_weights: Mapping[str, float] | None = None,
     keep: Sequence[str] | None = None,
     warn: Callable[[str], None] | None = None,
+    runs: int = 1,
 ) -> dict[str, Any]:
     """Train on ``data`` (files/directories), evaluate on ``eval_sets``, write the model directory.
 
@@ -675,6 +754,8 @@ def train_and_save(
     from .artifact import check_destination, save
 
     data, eval_sets = ([x] if isinstance(x, (str, os.PathLike)) else list(x) for x in (data, eval_sets))
+    if not 1 <= runs <= MAX_RUNS:  # before reading the data, as train_model would after it
+        raise ArgumentError(f"runs must be 1 to {MAX_RUNS}, got {runs}")
     check_destination(output)  # first: before a second spent importing scikit-learn, or minutes training
     sklearn = _require_training_packages()
 
@@ -712,6 +793,7 @@ def train_and_save(
         label_weights=label_weights,
         keep=keep,
         warn=warn,
+        runs=runs,
     )
     stats = corpus_stats(docs)
     model.config["training"].update(

@@ -7,6 +7,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import textwrap
 import time
 from pathlib import Path
 
@@ -191,7 +192,7 @@ def test_predict_formats(tmp_path: Path) -> None:
     assert text.exit_code == 0 and "support-appeal" in text.stdout
     jsonl = invoke("predict", ARTICLE, "--format", "jsonl")
     rows = [json.loads(line) for line in jsonl.stdout.splitlines()]
-    assert set(rows[0]) == {"file", "index", "label", "score", "scores", "text", "kept"}
+    assert set(rows[0]) == {"file", "index", "start", "end", "label", "score", "scores", "text", "kept"}
     assert [r["index"] for r in rows] == list(range(len(rows)))
     tsv = invoke("predict", ARTICLE, "--format", "tsv")
     assert tsv.stdout.splitlines()[0] == "file\tindex\tlabel\tscore\ttext"
@@ -344,6 +345,28 @@ def test_predict_json_is_jsonl_and_names_with_tabs_stay_one_column(tmp_path: Pat
     text = invoke("predict", odd, ARTICLE).stdout.splitlines()
     assert all(line.count("\t") == 1 for line in text)
     assert text[0].startswith(str(odd).replace("\t", "\\t") + ":0\t")
+
+
+def test_predict_jsonl_offsets_point_into_the_file_text(tmp_path: Path) -> None:
+    """A program lines paragraphs up with the file by their offsets: CRLF line endings, a hard-wrapped
+    paragraph, a BOM and text beyond ASCII must not shift them."""
+    wrapped = " ".join(["Die Stadtwerke erneuern die Leitungen in der Altstadt, sagt die Sprecherin."] * 3)
+    lines = [
+        "Read more:",
+        "- Größere Busse für die Linie 4",
+        "",
+        *textwrap.wrap(wrapped, 60),
+        "",
+        "Ünd ein Schluss.",
+    ]
+    page = tmp_path / "page.txt"
+    page.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(lines).encode("utf-8"))
+    rows = [json.loads(line) for line in invoke("predict", page, "--json").stdout.splitlines()]
+    text = page.read_bytes().decode("utf-8-sig")
+    assert len(rows) == 4 and "\r\n" in rows[2]["text"]
+    for row in rows:
+        assert text[row["start"] : row["end"]] == row["text"]
+    assert [row["start"] for row in rows] == sorted(row["start"] for row in rows)
 
 
 def test_train_reports_bad_data_with_file_and_line(tmp_path: Path) -> None:

@@ -1,0 +1,85 @@
+"""``train --runs N``: N seeds' runs averaged into one model of the same size."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+import classifier
+from classifier import train
+from classifier.artifact import CONFIG_FILE
+from classifier.cli import app
+from classifier.data import load_documents
+from classifier.errors import ArgumentError
+from tests.conftest import tiny_documents
+
+
+@pytest.fixture
+def network_training(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(train, "NETWORK_MIN_PARAGRAPHS", 0)
+
+
+def test_averaged_model_is_the_mean_of_its_runs(network_training: None, tiny_data: Path) -> None:
+    """Linear stages averaged, networks pooled: the model scores as its runs' linear parts on average,
+    and its third stage averages every run's networks."""
+    docs = load_documents([tiny_data])
+    both, cv = train.train_model(docs, seed=5, folds=3, runs=2)
+    first, _ = train.train_model(docs, seed=5, folds=3)
+    second, _ = train.train_model(docs, seed=6, folds=3)
+    merged, a, b = (m.weights.as_arrays() for m in (both, first, second))
+    assert set(merged) == set(a)
+    for name in ("hash_coef", "dense_coef", "stage1_bias", "context_coef", "stage2_bias"):
+        assert merged[name].dtype == a[name].dtype and merged[name].shape == a[name].shape
+        assert np.allclose(merged[name], (a[name].astype(np.float64) + b[name]) / 2, atol=1e-6), name
+    for name in ("refine_hidden", "refine_hidden_bias", "refine_out", "refine_out_bias"):
+        assert np.array_equal(merged[name], np.concatenate([a[name], b[name]])), name
+    assert both.config["training"]["seed"] == 5 and both.config["training"]["runs"] == 2
+    assert 0.0 <= cv["macro_f1"] <= 1.0
+    # the averaged model still labels the pages it learned
+    right = total = 0
+    for doc in tiny_documents():
+        predicted = [p.label for p in both.classify([p["text"] for p in doc["paragraphs"]])]
+        right += sum(p == q["label"] for p, q in zip(predicted, doc["paragraphs"], strict=True))
+        total += len(predicted)
+    assert right / total >= 0.9
+
+
+def test_one_run_is_the_model_of_its_seed(tiny_data: Path) -> None:
+    docs = load_documents([tiny_data])
+    one, _ = train.train_model(docs, seed=4, folds=3, runs=1)
+    plain, _ = train.train_model(docs, seed=4, folds=3)
+    for name, arr in one.weights.as_arrays().items():
+        assert np.array_equal(arr, plain.weights.as_arrays()[name]), name
+
+
+@pytest.mark.parametrize("runs", [0, 9])
+def test_train_model_refuses_runs_out_of_range(tiny_data: Path, runs: int) -> None:
+    with pytest.raises(ArgumentError, match="runs must be 1 to 8"):
+        train.train_model(load_documents([tiny_data]), runs=runs)
+
+
+def test_cli_runs_saves_one_model_and_says_so(network_training: None, tiny_data: Path, tmp_path: Path) -> None:
+    out = tmp_path / "m"
+    result = CliRunner().invoke(app, ["train", str(tiny_data), "-o", str(out), "--runs", "2", "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    assert "run 2 of 2: stage 3" in result.output and "2 runs averaged into one model" in result.output
+    config = json.loads((out / CONFIG_FILE).read_text())
+    assert config["training"]["runs"] == 2
+    assert config["refine_network"]["members"] == 2 * train.NETWORK_MEMBERS
+    card = (out / "README.md").read_text()
+    assert "Seeds 3–4: 2 training runs averaged into one model" in card
+    assert f"the average of {2 * train.NETWORK_MEMBERS} small neural networks" in card
+    assert "mean of the 2 runs' out-of-fold probabilities" in card
+    model = classifier.load(out)
+    assert [p.label for p in model.classify(["Read more:", "- Library extends its hours"])] == ["related-links"] * 2
+
+
+@pytest.mark.parametrize("runs", ["0", "9"])
+def test_cli_refuses_runs_out_of_range_before_training(tiny_data: Path, tmp_path: Path, runs: str) -> None:
+    result = CliRunner().invoke(app, ["train", str(tiny_data), "-o", str(tmp_path / "m"), "--runs", runs])
+    assert result.exit_code == 2
+    assert "--runs" in result.output and not (tmp_path / "m").exists()
