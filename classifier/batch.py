@@ -419,7 +419,7 @@ def _start_worker(source: str | Model) -> None:
     turns into an orderly stop. A SIGTERM or SIGHUP (sent to the whole process group, or by the pool
     ending a broken run) ends it at once when idle, and after the files of its task when busy, so no
     file is left half-written. If the parent dies without a word (SIGKILL, the OOM killer), the worker
-    ends itself rather than wait forever on a queue nobody feeds."""
+    ends itself rather than wait forever on a queue nobody feeds, after its task's files too."""
     global _worker_source
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for signum in STOP_SIGNALS[1:]:
@@ -434,20 +434,28 @@ def _start_worker(source: str | Model) -> None:
         threading.Thread(target=_exit_with, args=(parent.sentinel,), daemon=True).start()
 
 
+#: "stop": the exit status a busy worker ends with once its task's files are written (0: go on).
 _worker_state = {"busy": False, "stop": 0}
 
 
 def _stop_worker(signum: int, _frame: object) -> None:
-    if not _worker_state["busy"]:
-        os._exit(128 + signum)
-    _worker_state["stop"] = signum
+    _stop_after_task(128 + signum)
 
 
 def _exit_with(sentinel: int) -> None:
     from multiprocessing.connection import wait
 
     wait([sentinel])
-    os._exit(1)
+    _stop_after_task(1)  # a SIGKILLed parent: ended mid-write, a worker left a temporary file behind
+
+
+def _stop_after_task(status: int) -> None:
+    """Exit now when idle, else once the task's files are whole (``_in_worker`` checks the flag). The
+    flag is set before ``busy`` is read, and ``_in_worker`` clears ``busy`` before reading the flag: a
+    task that ends in between is seen by one side or the other."""
+    _worker_state["stop"] = status
+    if not _worker_state["busy"]:
+        os._exit(status)
 
 
 @functools.lru_cache(maxsize=1)
@@ -468,4 +476,4 @@ def _in_worker(func: Callable[..., FileWork], task: list[Input], extra: tuple[An
     finally:
         _worker_state["busy"] = False
         if _worker_state["stop"]:  # told to stop while writing: the files are whole now
-            os._exit(128 + _worker_state["stop"])
+            os._exit(_worker_state["stop"])
