@@ -144,9 +144,10 @@ def _seeds(training: dict[str, Any]) -> str:
     seed, runs = training.get("seed"), training.get("runs", 1)
     if runs == 1 or not isinstance(seed, int):
         return f"Seed {seed}"
+    seeds = ", ".join(str((seed + run) % 2**32) for run in range(runs))  # past the largest seed, 0 follows
     return (
-        f"Seeds {seed}–{seed + runs - 1}: {runs} training runs averaged into one model (the linear stages' "
-        "coefficients averaged, the networks pooled)"
+        f"Seeds {seeds}: {runs} training runs averaged into one model (the linear stages' coefficients "
+        "averaged, the networks pooled)"
     )
 
 

@@ -71,7 +71,7 @@ def test_cli_runs_saves_one_model_and_says_so(network_training: None, tiny_data:
     assert config["training"]["runs"] == 2
     assert config["refine_network"]["members"] == 2 * train.NETWORK_MEMBERS
     card = (out / "README.md").read_text()
-    assert "Seeds 3–4: 2 training runs averaged into one model" in card
+    assert "Seeds 3, 4: 2 training runs averaged into one model" in card
     assert f"the average of {2 * train.NETWORK_MEMBERS} small neural networks" in card
     assert "mean of the 2 runs' out-of-fold probabilities" in card
     model = classifier.load(out)
@@ -83,3 +83,10 @@ def test_cli_refuses_runs_out_of_range_before_training(tiny_data: Path, tmp_path
     result = CliRunner().invoke(app, ["train", str(tiny_data), "-o", str(tmp_path / "m"), "--runs", runs])
     assert result.exit_code == 2
     assert "--runs" in result.output and not (tmp_path / "m").exists()
+
+
+def test_runs_past_the_largest_seed_wrap_to_zero_and_the_card_says_so(tiny_data: Path, tmp_path: Path) -> None:
+    out = tmp_path / "m"
+    result = CliRunner().invoke(app, ["train", str(tiny_data), "-o", str(out), "--runs", "2", "--seed", str(2**32 - 1)])
+    assert result.exit_code == 0, result.output
+    assert f"Seeds {2**32 - 1}, 0: 2 training runs" in (out / "README.md").read_text()
