@@ -56,7 +56,7 @@ def model_card(config: dict[str, Any], metrics: dict[str, Any]) -> str:
         "for ranking documents by quality, or for deciding whether a page is an article at all.",
         "",
         "## How it was made",
-        f"- Command: `{t.get('command', '')}`",
+        f"- Command: `{t['command']}`" if t.get("command") else "- Command: none recorded (trained from Python)",
         f"- Data: {t.get('documents')} documents, {t.get('paragraphs')} paragraphs; SHA-256 `{t.get('data_sha256', '')}`",
         f"- {_seeds(t)}, {t.get('folds')}-fold document-grouped cross-validation; "
         f"trained in {metrics.get('train_seconds', '?')} s",
@@ -145,10 +145,8 @@ def _seeds(training: dict[str, Any]) -> str:
     if runs == 1 or not isinstance(seed, int):
         return f"Seed {seed}"
     seeds = ", ".join(str((seed + run) % 2**32) for run in range(runs))  # past the largest seed, 0 follows
-    return (
-        f"Seeds {seeds}: {runs} training runs averaged into one model (the linear stages' coefficients "
-        "averaged, the networks pooled)"
-    )
+    pooled = ", the networks pooled" if (training.get("stage3") or {}).get("kind") == "network" else ""
+    return f"Seeds {seeds}: {runs} training runs averaged into one model (the linear stages' coefficients averaged{pooled})"
 
 
 def _weights_line(weights: dict[str, float]) -> list[str]:

@@ -491,7 +491,8 @@ def predict(
 
     Text output marks each paragraph + (kept) or - (dropped) by the same --keep and --threshold as
     'clean'; jsonl rows carry "kept", and "start" and "end", the paragraph's character offsets in the
-    file's decoded text. Text output shows a hard-wrapped paragraph on one line. The TSV can be corrected
+    file's text as read (decoded, after any byte-order mark, line endings as in the file; with --html, in
+    the text extracted from the page). Text output shows a hard-wrapped paragraph on one line. The TSV can be corrected
     by hand and given to 'classifier train' or 'classifier evaluate'.
     """
     if as_json and fmt not in (None, Format.jsonl):  # an explicit --format text is a contradiction too

@@ -149,8 +149,8 @@ def format_groups(field: str, groups: dict[str, dict[str, Any]]) -> str:
     few = sum(row["documents"] < FEW_DOCUMENTS for row in groups.values())
     if few:  # a tester read one page's 0.431 as a weak language: two missed lines zeroed two labels' F1
         lines.append(
-            f"({few} of these {len(groups)} groups have fewer than {FEW_DOCUMENTS} documents: their macro F1 rests on "
-            "a few paragraphs)"
+            f"(fewer than {FEW_DOCUMENTS} documents: {few} of the {len(groups)} groups; a macro F1 from so few pages "
+            "moves a lot with a single paragraph)"
         )
     return "\n".join(lines)
 

@@ -17,6 +17,7 @@ import contextlib
 import dataclasses
 import functools
 import math
+import numbers
 import os
 import threading
 import time
@@ -227,13 +228,14 @@ def _submit_stage3(
     class_weight: dict[int, float] | None,
     n_labels: int,
     use_network: bool,
+    network_seed: int,
 ) -> list[Callable[[], dict[str, np.ndarray]]]:
     """Stage-3 fits per row mask (None: all rows), queued on ``pool``; each returned function waits for
     its mask's fits and gives their arrays by ``Weights`` name.
 
-    A network stage is NETWORK_MEMBERS fits for all rows (None), member m seeded ``seed + m`` so the
-    ensemble does not depend on how many run at once, and one per fold; a linear one (``use_network``
-    false) is one fit per mask.
+    A network stage is NETWORK_MEMBERS fits for all rows (None), member m seeded ``network_seed + m`` so
+    the ensemble does not depend on how many run at once, and one per fold; a linear one (``use_network``
+    false) is one fit per mask, seeded ``seed``.
     """
     if not use_network:
         fits = _submit_fits(pool, x, y, masks, STAGE2_C, STAGE3_TOL, seed, class_weight)
@@ -247,7 +249,7 @@ def _submit_stage3(
     def fit_part(mask: np.ndarray | None, member: int) -> tuple[np.ndarray, ...]:
         rows = x if mask is None else x[mask]
         # scikit-learn takes seeds below 2**32, as --seed does: wrap rather than fail on the largest ones
-        member_seed = (seed + member) % 2**32
+        member_seed = (network_seed + member) % 2**32
         return _fit_network(rows, y if mask is None else y[mask], member_seed, class_weight, n_labels)
 
     def network(members: list[Future[tuple[np.ndarray, ...]]]) -> dict[str, np.ndarray]:
@@ -332,8 +334,7 @@ def train_model(
     model of the same size (see ``_averaged``): steadier and better on unseen pages, in ``runs`` times
     the training time. The cross-validation report scores the mean of the runs' out-of-fold probabilities.
     """
-    if not 1 <= runs <= MAX_RUNS:
-        raise ArgumentError(f"runs must be 1 to {MAX_RUNS}, got {runs}")
+    runs = _run_count(runs)
     _require_training_packages()
     for i, doc in enumerate(docs):  # documents built in Python, not read by load_documents
         if not isinstance(doc, Document) or len(doc.texts) != len(doc.labels):
@@ -378,8 +379,11 @@ def train_model(
         def say_run(message: str, prefix: str = f"run {run + 1} of {runs}: " if runs > 1 else "") -> None:
             say(prefix + message)
 
-        # past the largest seed (2**32 - 1) the next run's wraps to 0, as the networks' member seeds do
-        fitted.append(_train_run(corpus, (seed + run) % 2**32, class_weight, jobs, say_run))
+        # Run r has seed + r; its networks seed + r * NETWORK_MEMBERS onwards, so the runs' networks never
+        # share a seed (with seed + r + m, runs 0-2 gave nine networks five seeds, and networks of one
+        # seed came out alike: hidden weights correlated 0.66-0.80). Past 2**32 - 1 seeds wrap to 0.
+        run_seed, network_seed = ((seed + offset) % 2**32 for offset in (run, run * NETWORK_MEMBERS))
+        fitted.append(_train_run(corpus, run_seed, class_weight, jobs, say_run, network_seed))
     weights = _averaged([run_weights for run_weights, _ in fitted])
     # Each run's out-of-fold probabilities are held-out for that run; their mean is held-out for all.
     pred_oof = np.mean([oof for _, oof in fitted], axis=0).argmax(axis=1)
@@ -443,8 +447,12 @@ def _train_run(
     class_weight: dict[int, float] | None,
     jobs: int,
     say: Callable[[str], None],
+    network_seed: int,
 ) -> tuple[Weights, np.ndarray]:
-    """One seed's three stages: the fitted weights and each paragraph's out-of-fold stage-3 probabilities."""
+    """One seed's three stages: the fitted weights and each paragraph's out-of-fold stage-3 probabilities.
+
+    ``network_seed`` seeds the stage-3 networks (``network_seed + m``), apart from ``seed`` so that the
+    runs of one model never give two networks the same seed (see ``train_model``)."""
     docs, y, n_folds, labels = corpus.docs, corpus.y, corpus.n_folds, corpus.labels
     folds_of_docs = _assign_folds(corpus.n_pages, n_folds, seed)[corpus.page_of_doc]
     fold_of = folds_of_docs[corpus.groups]
@@ -503,7 +511,7 @@ def _train_run(
             else f"linear: fewer than {NETWORK_MIN_PARAGRAPHS:,} paragraphs"
         )
         say(f"stage 3 ({kind}): folds and the final fit")
-        fits3 = _submit_stage3(pool, x3, y2, masks2, seed, class_weight, n_labels, network)
+        fits3 = _submit_stage3(pool, x3, y2, masks2, seed, class_weight, n_labels, network, network_seed)
         p3_oof = np.zeros((len(y), n_labels))
         for k, arrays in enumerate(fits3[:n_folds]):
             test_part = (fold2 == k) & whole
@@ -524,6 +532,14 @@ def _train_run(
         **stage3,
     )
     return weights, p3_oof
+
+
+def _run_count(runs: Any) -> int:
+    """``runs`` as a plain int, or an ArgumentError: numpy's integers are welcome (config.json would not
+    take them), a bool, float or string is a mistake, not a count."""
+    if isinstance(runs, bool) or not isinstance(runs, numbers.Integral) or not 1 <= int(runs) <= MAX_RUNS:
+        raise ArgumentError(f"runs must be a whole number from 1 to {MAX_RUNS}, got {runs!r}")
+    return int(runs)
 
 
 def _averaged(runs: list[Weights]) -> Weights:
@@ -754,8 +770,7 @@ def train_and_save(
     from .artifact import check_destination, save
 
     data, eval_sets = ([x] if isinstance(x, (str, os.PathLike)) else list(x) for x in (data, eval_sets))
-    if not 1 <= runs <= MAX_RUNS:  # before reading the data, as train_model would after it
-        raise ArgumentError(f"runs must be 1 to {MAX_RUNS}, got {runs}")
+    runs = _run_count(runs)  # before reading the data, as train_model would after it
     check_destination(output)  # first: before a second spent importing scikit-learn, or minutes training
     sklearn = _require_training_packages()
 

@@ -460,7 +460,7 @@ def test_evaluate_by_language_scores_each_group_as_if_evaluated_alone(tmp_path: 
     text = invoke("evaluate", mixed, "--model", trained_dir, "--by", "lang").stdout
     assert re.search(r"^de\s+4\s+" + str(alone["paragraphs"]) + r"\s", text, re.M), text
     # groups this small are flagged: one page's macro F1 was read as a weak language
-    assert "(3 of these 3 groups have fewer than 5 documents" in text
+    assert "(fewer than 5 documents: 3 of the 3 groups;" in text
     assert "fewer than" not in invoke("evaluate", mixed, "--model", trained_dir, "--by", "kind").stdout
 
 
