@@ -335,6 +335,10 @@ def train_model(
     the training time. The cross-validation report scores the mean of the runs' out-of-fold probabilities.
     """
     runs = _run_count(runs)
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= int(seed) < 2**32:
+        # numpy and scikit-learn take seeds from 0 to 2**32 - 1, and fail deep inside training otherwise
+        raise ArgumentError(f"seed must be a whole number from 0 to 2**32 - 1, got {seed!r}")
+    seed = int(seed)
     _require_training_packages()
     for i, doc in enumerate(docs):  # documents built in Python, not read by load_documents
         if not isinstance(doc, Document) or len(doc.texts) != len(doc.labels):

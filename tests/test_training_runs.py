@@ -115,3 +115,9 @@ def test_runs_past_the_largest_seed_wrap_to_zero_and_the_card_says_so(tiny_data:
         in card
     )
     assert "pooled" not in card  # too little data for networks: its third stage is linear
+
+
+@pytest.mark.parametrize("seed", [-1, 2**32, 1.5, True])
+def test_train_model_refuses_seeds_numpy_would_reject(tiny_data: Path, seed: object) -> None:
+    with pytest.raises(ArgumentError, match="seed must be a whole number from 0 to 2"):
+        train.train_model(load_documents([tiny_data]), seed=seed)  # type: ignore[arg-type]
