@@ -58,7 +58,7 @@ def model_card(config: dict[str, Any], metrics: dict[str, Any]) -> str:
         "## How it was made",
         f"- Command: `{t['command']}`" if t.get("command") else "- Command: none recorded (trained from Python)",
         f"- Data: {t.get('documents')} documents, {t.get('paragraphs')} paragraphs; SHA-256 `{t.get('data_sha256', '')}`",
-        f"- {_seeds(t)}, {t.get('folds')}-fold document-grouped cross-validation; "
+        f"- {seeds_line(t)}, {t.get('folds')}-fold document-grouped cross-validation; "
         f"trained in {metrics.get('train_seconds', '?')} s",
         *_weights_line(t.get("label_weights") or {}),
         f"- Versions: classifier {v.get('classifier')}, numpy {v.get('numpy')}, scikit-learn {v.get('scikit-learn')}, "
@@ -139,8 +139,8 @@ def _third_stage(config: dict[str, Any]) -> str:
     return "."
 
 
-def _seeds(training: dict[str, Any]) -> str:
-    """The card's seed line: one seed, or the seeds of the runs averaged into the model."""
+def seeds_line(training: dict[str, Any]) -> str:
+    """The card's (and ``info``'s) seed line: one seed, or the seeds of the runs averaged into the model."""
     seed, runs = training.get("seed"), training.get("runs", 1)
     if runs == 1 or not isinstance(seed, int):
         return f"Seed {seed}"

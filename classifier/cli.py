@@ -704,6 +704,7 @@ def info(
 ) -> None:
     """Show a model's labels, training data, metrics and versions."""
     from .artifact import read_metrics
+    from .card import seeds_line
     from .metrics import percent
 
     m = _load(model)
@@ -723,6 +724,7 @@ def info(
     typer.echo(
         f"data:     {t.get('documents')} documents, {t.get('paragraphs')} paragraphs, sha256 {t.get('data_sha256', '?')[:16]}"
     )
+    typer.echo(f"training: {seeds_line(t)}")
     typer.echo(f"command:  {t.get('command', '')}")
     cv = metrics.get("cross_validation")
     if cv:

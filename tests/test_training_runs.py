@@ -96,6 +96,8 @@ def test_cli_runs_saves_one_model_and_says_so(network_training: None, tiny_data:
     assert "mean of the 2 runs' out-of-fold probabilities" in card
     model = classifier.load(out)
     assert [p.label for p in model.classify(["Read more:", "- Library extends its hours"])] == ["related-links"] * 2
+    info = CliRunner().invoke(app, ["info", "-m", str(out)]).output
+    assert "training: Seeds 3, 4: 2 training runs averaged" in info  # info said nothing of the runs
 
 
 @pytest.mark.parametrize("runs", ["0", "9"])
