@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from .labels import DEFAULT_LABELS, default_keep
-from .metrics import percent
+from .metrics import few_documents_note, percent
 
 
 def _table(report: dict[str, Any]) -> list[str]:
@@ -85,7 +85,10 @@ def model_card(config: dict[str, Any], metrics: dict[str, Any]) -> str:
             lines += ["", "Each fold's third stage is one network, not an ensemble: a slightly low estimate."]
         for field, title in (("lang", "language"), ("kind", "page kind")):
             if cv.get(f"by_{field}"):
-                lines += ["", f"### Cross-validation by {title}", "", *_group_table(title, cv[f"by_{field}"])]
+                groups = cv[f"by_{field}"]
+                lines += ["", f"### Cross-validation by {title}", "", *_group_table(title, groups)]
+                note = few_documents_note(groups)
+                lines += ["", f"({note}.)"] if note else []
     for name, report in metrics.get("evaluations", {}).items():
         shared = report.get("documents_trained_on", 0)
         title = f"Evaluation on training data: `{name}`" if shared else f"Held-out evaluation: `{name}`"

@@ -137,6 +137,17 @@ def score_groups(
 FEW_DOCUMENTS = 5
 
 
+def few_documents_note(groups: dict[str, dict[str, Any]]) -> str:
+    """What to say under a table of ``score_groups`` whose groups are too small to read, or nothing."""
+    few = sum(row["documents"] < FEW_DOCUMENTS for row in groups.values())
+    if not few:
+        return ""
+    return (
+        f"fewer than {FEW_DOCUMENTS} documents: {few} of the {len(groups)} groups; a macro F1 from so few pages "
+        "moves a lot with a single paragraph"
+    )
+
+
 def format_groups(field: str, groups: dict[str, dict[str, Any]]) -> str:
     """``score_groups`` as an aligned text table; kept/dropped are the cleaning view's two shares."""
     width = max(len(x) for x in [*groups, field]) + 2
@@ -146,12 +157,9 @@ def format_groups(field: str, groups: dict[str, dict[str, Any]]) -> str:
             f"{group:{width}}{row['documents']:10d}{row['paragraphs']:11d}{row['macro_f1']:10.3f}"
             f"{percent(row['reporting_chars_kept'], 1):>9}{percent(row['other_chars_dropped'], 1):>9}"
         )
-    few = sum(row["documents"] < FEW_DOCUMENTS for row in groups.values())
-    if few:  # a tester read one page's 0.431 as a weak language: two missed lines zeroed two labels' F1
-        lines.append(
-            f"(fewer than {FEW_DOCUMENTS} documents: {few} of the {len(groups)} groups; a macro F1 from so few pages "
-            "moves a lot with a single paragraph)"
-        )
+    note = few_documents_note(groups)
+    if note:  # a tester read one page's 0.431 as a weak language: two missed lines zeroed two labels' F1
+        lines.append(f"({note})")
     return "\n".join(lines)
 
 

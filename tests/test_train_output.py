@@ -193,3 +193,15 @@ def test_training_from_python_takes_a_path_and_says_what_is_wrong_with_built_doc
         train_model([Document("a", ["x"], ["reporting"]), Document("b", ["y", "z"], ["other"])])
     with pytest.raises(classifier.DataError, match=r"document 0: expected .* got dict"):
         train_model([{"doc_id": "a", "texts": ["x"], "labels": ["reporting"]}])  # type: ignore[list-item]
+
+
+def test_card_flags_cross_validation_groups_of_few_documents(tmp_path: Path) -> None:
+    # evaluate --by says it under its table; the card's language table showed a 1-page language's 0.43 bare
+    docs = tiny_documents()
+    for doc in docs[:2]:
+        doc["lang"] = "de"
+    data = tmp_path / "data.jsonl"
+    data.write_text("".join(json.dumps(d) + "\n" for d in docs), encoding="utf-8")
+    assert invoke("train", data, "-o", tmp_path / "m").exit_code == 0
+    card = (tmp_path / "m" / "README.md").read_text()
+    assert "(fewer than 5 documents: 1 of the 2 groups;" in card
