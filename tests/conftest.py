@@ -60,12 +60,31 @@ def tiny_documents() -> list[dict]:
     return docs
 
 
+def share_labelled_right(model: classifier.Model) -> float:
+    """Share of the tiny corpus's paragraphs the model labels as written: a model trained on it that
+    misreads its own training pages has a fault in how its weights are built or combined."""
+    right = total = 0
+    for doc in tiny_documents():
+        predicted = [p.label for p in model.classify([p["text"] for p in doc["paragraphs"]])]
+        right += sum(p == q["label"] for p, q in zip(predicted, doc["paragraphs"], strict=True))
+        total += len(predicted)
+    return right / total
+
+
 def edit_config(model_dir: Path, **changes: object) -> dict:
     """Set top-level keys of a saved model's config.json (to damage it on purpose); returns the new config."""
     path = model_dir / "config.json"
     config = dict(json.loads(path.read_text()), **changes)
     path.write_text(json.dumps(config))
     return config
+
+
+@pytest.fixture
+def network_training(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tiny corpus is far below ``train.NETWORK_MIN_PARAGRAPHS``: lower it to get a network stage."""
+    from classifier import train
+
+    monkeypatch.setattr(train, "NETWORK_MIN_PARAGRAPHS", 0)
 
 
 @pytest.fixture(scope="session")

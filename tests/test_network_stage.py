@@ -17,12 +17,7 @@ import classifier
 from classifier import train
 from classifier.artifact import CONFIG_FILE, WEIGHTS_FILE, save
 from classifier.data import load_documents
-from tests.conftest import edit_config, tiny_documents
-
-
-@pytest.fixture
-def network_training(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(train, "NETWORK_MIN_PARAGRAPHS", 0)
+from tests.conftest import edit_config, share_labelled_right, tiny_documents
 
 
 @pytest.fixture(scope="module")
@@ -61,12 +56,7 @@ def test_network_model_labels_the_pages_it_learned(network_dir: Path) -> None:
     """The standardization folded into the first layer must reproduce what the network learned: a sign or
     scale slip there leaves a model that mislabels even its own training pages."""
     model = classifier.load(network_dir)
-    right = total = 0
-    for doc in tiny_documents():
-        predicted = [p.label for p in model.classify([p["text"] for p in doc["paragraphs"]])]
-        right += sum(p == q["label"] for p, q in zip(predicted, doc["paragraphs"], strict=True))
-        total += len(predicted)
-    assert right / total >= 0.9
+    assert share_labelled_right(model) >= 0.9
     probs = model.probabilities(["Read more:", "The council approved the budget on Tuesday.", "Donate now"])
     assert np.allclose(probs.sum(axis=1), 1.0) and probs.min() >= 0.0
 

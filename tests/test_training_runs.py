@@ -15,12 +15,7 @@ from classifier.artifact import CONFIG_FILE
 from classifier.cli import app
 from classifier.data import load_documents
 from classifier.errors import ArgumentError
-from tests.conftest import tiny_documents
-
-
-@pytest.fixture
-def network_training(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(train, "NETWORK_MIN_PARAGRAPHS", 0)
+from tests.conftest import share_labelled_right
 
 
 def test_averaged_model_is_the_mean_of_its_runs(network_training: None, tiny_data: Path) -> None:
@@ -41,13 +36,7 @@ def test_averaged_model_is_the_mean_of_its_runs(network_training: None, tiny_dat
         assert np.array_equal(merged[name][: train.NETWORK_MEMBERS], a[name]), name
     assert both.config["training"]["seed"] == 5 and both.config["training"]["runs"] == 2
     assert 0.0 <= cv["macro_f1"] <= 1.0
-    # the averaged model still labels the pages it learned
-    right = total = 0
-    for doc in tiny_documents():
-        predicted = [p.label for p in both.classify([p["text"] for p in doc["paragraphs"]])]
-        right += sum(p == q["label"] for p, q in zip(predicted, doc["paragraphs"], strict=True))
-        total += len(predicted)
-    assert right / total >= 0.9
+    assert share_labelled_right(both) >= 0.9  # the averaged model still labels the pages it learned
 
 
 def test_one_run_is_the_model_of_its_seed(tiny_data: Path) -> None:
