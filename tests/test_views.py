@@ -31,7 +31,7 @@ def test_documents_come_first_as_written_and_every_view_is_reproducible(tiny_dat
 def test_a_teaser_box_is_other_pages_article_text_labelled_as_links_in_the_same_fold(tiny_data: Path) -> None:
     docs, names, labels, folds, owner = _corpus(tiny_data)
     views, view_labels = context_views(docs, 0, labels, folds, names)
-    link, boxes = names.index("related-links"), 0
+    link, boxes, headed, headless = names.index("related-links"), 0, 0, 0
     for rows, shown in zip(views, view_labels, strict=True):
         host = owner[rows[0]]  # a view starts on its own page
         moved = shown != labels[rows]
@@ -40,11 +40,16 @@ def test_a_teaser_box_is_other_pages_article_text_labelled_as_links_in_the_same_
             assert (shown[moved] == link).all() and (labels[rows[moved]] == 0).all()
             assert (owner[rows[moved]] != host).all() and (folds[owner[rows[moved]]] == folds[host]).all()
             box = np.flatnonzero(moved)
-            assert box[-1] - box[0] + 1 == len(box)  # one block, under a link heading from another page
-            assert shown[box[0] - 1] == link and owner[rows[box[0] - 1]] != host
+            assert box[-1] - box[0] + 1 == len(box)  # one block
+            if owner[rows[box[0] - 1]] != host:  # under a link heading from another page
+                assert shown[box[0] - 1] == link
+                headed += 1
+            else:  # or with none, after the host's article text: nothing below it is the host's body
+                assert (labels[rows[box[-1] + 1 :]] != 0).all()
+                headless += 1
         else:
             assert set(owner[rows]) == {host}  # crops and moves keep to their own page
-    assert boxes > 0
+    assert boxes > 0 and headed > 0 and headless > 0
 
 
 def test_no_teaser_boxes_without_a_related_links_label(tiny_data: Path) -> None:
