@@ -33,7 +33,7 @@ VIEW_STEP = 2
 #: noise), bars of headlines with no heading above a page's headline, items as a headline followed by its
 #: lead, leads up to 600 characters (each within a refit's noise on real pages).
 TEASER_SHARE = 0.5
-#: Share of those boxes put between two body paragraphs; the others follow the last one. 0.7 rather than 0.4
+#: Share of those boxes put between two body paragraphs; the others follow the body (``TEASER_AFTER_TAIL``). 0.7 rather than 0.4
 #: (with corpus wave 30, three runs each, seeds 0-2 averaged): on trial 13's pages with their link box moved
 #: before the last one, two or three body paragraphs, the paragraphs below it dropped 17% / 24% / 17% ->
 #: 13% / 15% / 7% (box after the body: 1% either way); real pages 0.801 -> 0.803 macro-F1, 99.18 ->
@@ -44,8 +44,8 @@ TEASER_INLINE = 0.7
 #: model that only ever saw boxes under a heading kept such runs, item by item, as article text.
 #: With corpus wave 32, single runs of seeds 0-2 against the same seeds before both: real pages' junk dropped at
 #: matched article kept (99.3 / 99.0 / 98.5%) 65.1 / 70.6 / 75.7% -> 68.1 / 74.1 / 79.0%, and at the default
-#: threshold macro-F1 0.790 -> 0.795, kept 99.07 -> 99.24%, dropped 70.4 -> 69.6% (the wave moves the default
-#: toward keeping); these views alone 68.3 / 74.6 / 76.3% matched, 0.794 / 99.10% / 73.4% at the default.
+#: threshold macro-F1 0.790 -> 0.795, kept 99.07 -> 99.24%, dropped 70.4 -> 69.6% (means of the runs, scored on
+#: the gold paragraphs; the wave moves the default toward keeping); these views alone 68.3 / 74.6 / 76.3% matched, 0.794 / 99.10% / 73.4% at the default.
 TEASER_HEADLESS = 0.5
 #: Share of the boxes after the body put after the page's tail (its bylines and widgets) rather than right
 #: below the last body paragraph, as on pages whose teasers follow the newsletter box.
@@ -175,13 +175,13 @@ def _teaser_boxes(
         leads = rng.random() < 0.5  # a box of leads, or of headlines
         items = [pool[k][1] if leads and pool[k][1] >= 0 else pool[k][0] for k in picked]
         heading = [heads[int(rng.integers(len(heads)))]]
-        if rng.random() < TEASER_INLINE:
+        if rng.random() < TEASER_INLINE:  # with its heading: without one the box would read as body lines
             gaps = np.flatnonzero(np.diff(body) == 1) + 1  # between two adjacent body paragraphs
             if not len(gaps):
                 continue
             at = int(body[gaps[int(rng.integers(len(gaps)))]])
             end = min(len(rows), at + int(rng.integers(1, TEASER_AFTER + 1)))
-        else:  # inline boxes keep their heading: without one they would be the body's own lines
+        else:
             at = len(rows) if rng.random() < TEASER_AFTER_TAIL else int(body[-1]) + 1
             end = len(rows)
             if rng.random() < TEASER_HEADLESS:
