@@ -334,11 +334,9 @@ def train_model(
     model of the same size (see ``_averaged``): steadier and better on unseen pages, in ``runs`` times
     the training time. The cross-validation report scores the mean of the runs' out-of-fold probabilities.
     """
-    runs = _run_count(runs)
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= int(seed) < 2**32:
-        # numpy and scikit-learn take seeds from 0 to 2**32 - 1, and fail deep inside training otherwise
-        raise ArgumentError(f"seed must be a whole number from 0 to 2**32 - 1, got {seed!r}")
-    seed = int(seed)
+    runs = _whole_number("runs", runs, 1, MAX_RUNS)
+    # numpy and scikit-learn take seeds from 0 to 2**32 - 1, and fail deep inside training otherwise
+    seed = _whole_number("seed", seed, 0, 2**32 - 1, "2**32 - 1")
     _require_training_packages()
     for i, doc in enumerate(docs):  # documents built in Python, not read by load_documents
         if not isinstance(doc, Document) or len(doc.texts) != len(doc.labels):
@@ -538,12 +536,12 @@ def _train_run(
     return weights, p3_oof
 
 
-def _run_count(runs: Any) -> int:
-    """``runs`` as a plain int, or an ArgumentError: numpy's integers are welcome (config.json would not
-    take them), a bool, float or string is a mistake, not a count."""
-    if isinstance(runs, bool) or not isinstance(runs, numbers.Integral) or not 1 <= int(runs) <= MAX_RUNS:
-        raise ArgumentError(f"runs must be a whole number from 1 to {MAX_RUNS}, got {runs!r}")
-    return int(runs)
+def _whole_number(name: str, value: Any, low: int, high: int, high_text: str = "") -> int:
+    """``value`` as a plain int from ``low`` to ``high``, or an ArgumentError naming ``name``: numpy's
+    integers are welcome (config.json would not take them), a bool, float or string is a mistake."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not low <= int(value) <= high:
+        raise ArgumentError(f"{name} must be a whole number from {low} to {high_text or high}, got {value!r}")
+    return int(value)
 
 
 def _averaged(runs: list[Weights]) -> Weights:
@@ -775,7 +773,7 @@ def train_and_save(
     from .artifact import check_destination, save
 
     data, eval_sets = ([x] if isinstance(x, (str, os.PathLike)) else list(x) for x in (data, eval_sets))
-    runs = _run_count(runs)  # before reading the data, as train_model would after it
+    runs = _whole_number("runs", runs, 1, MAX_RUNS)  # before reading the data, as train_model would after it
     check_destination(output)  # first: before a second spent importing scikit-learn, or minutes training
     sklearn = _require_training_packages()
 

@@ -33,19 +33,19 @@ VIEW_STEP = 2
 #: noise), bars of headlines with no heading above a page's headline, items as a headline followed by its
 #: lead, leads up to 600 characters (each within a refit's noise on real pages).
 TEASER_SHARE = 0.5
-#: Share of those boxes put between two body paragraphs; the others follow the body (``TEASER_AFTER_TAIL``). 0.7 rather than 0.4
-#: (with corpus wave 30, three runs each, seeds 0-2 averaged): on trial 13's pages with their link box moved
-#: before the last one, two or three body paragraphs, the paragraphs below it dropped 17% / 24% / 17% ->
-#: 13% / 15% / 7% (box after the body: 1% either way); real pages 0.801 -> 0.803 macro-F1, 99.18 ->
-#: 99.15% kept, 68.7 -> 70.9% dropped (characters without spaces). Single runs vary more (0.786-0.810).
+#: Share of those boxes put between two body paragraphs; the others follow the body (``TEASER_AFTER_TAIL``). 0.7
+#: rather than 0.4 (with corpus wave 30, three runs each, seeds 0-2 averaged): on trial 13's pages with their link
+#: box moved before the last one, two or three body paragraphs, the paragraphs below it dropped 17% / 24% / 17% ->
+#: 13% / 15% / 7% (box after the body: 1% either way); real pages 0.801 -> 0.803 macro-F1, 99.18 -> 99.15% kept,
+#: 68.7 -> 70.9% dropped (characters without spaces). Single runs vary more (0.786-0.810).
 TEASER_INLINE = 0.7
-#: Share of the boxes after the body that have no heading: real pages end with runs of other stories'
-#: headlines under no heading (the title of the box was an image, or the extractor dropped it), and a
-#: model that only ever saw boxes under a heading kept such runs, item by item, as article text.
-#: With corpus wave 32, single runs of seeds 0-2 against the same seeds before both: real pages' junk dropped at
-#: matched article kept (99.3 / 99.0 / 98.5%) 65.1 / 70.6 / 75.7% -> 68.1 / 74.1 / 79.0%, and at the default
-#: threshold macro-F1 0.790 -> 0.795, kept 99.07 -> 99.24%, dropped 70.4 -> 69.6% (means of the runs, scored on
-#: the gold paragraphs; the wave moves the default toward keeping); these views alone 68.3 / 74.6 / 76.3% matched, 0.794 / 99.10% / 73.4% at the default.
+#: Share of the boxes after the body that have no heading: real pages end with runs of other stories' headlines
+#: under no heading (the title of the box was an image, or the extractor dropped it), and a model that only ever saw
+#: boxes under a heading kept such runs, item by item, as article text. With corpus wave 32, single runs of seeds
+#: 0-2 against the same seeds before both: real pages' junk dropped at matched article kept (99.3 / 99.0 / 98.5%)
+#: 65.1 / 70.6 / 75.7% -> 68.1 / 74.1 / 79.0%, and at the default threshold macro-F1 0.790 -> 0.795, kept 99.07 ->
+#: 99.24%, dropped 70.4 -> 69.6% (means of the runs, scored on the gold paragraphs; the wave moves the default
+#: toward keeping); these views alone 68.3 / 74.6 / 76.3% matched, 0.794 / 99.10% / 73.4% at the default.
 TEASER_HEADLESS = 0.5
 #: Share of the boxes after the body put after the page's tail (its bylines and widgets) rather than right
 #: below the last body paragraph, as on pages whose teasers follow the newsletter box.
