@@ -1,9 +1,14 @@
-"""Surface variants of short lines for stage 1's training set.
+"""Text made from the written pages for training: surface variants of short lines, and glued teasers.
 
 A three-word line is labeled by its words, and sites dress the same words differently: "More
 stories", "MORE STORIES ›", "more stories…". Written data shows each line in one dress, so stage 1
 would learn the dress. Each short paragraph therefore also appears once more in another case or
 with other trailing decoration, under its own label, whatever that label is.
+
+Extractors also hand over a teaser list's items as one line each: the linked headline, then the start
+of that story's lead, often bulleted and cut off ("- Storm closes ports The coast guard said on…").
+``glued_teasers`` makes such a line from each page's own headline and lead, for the boxes of
+``views._teaser_boxes``.
 """
 
 from __future__ import annotations
@@ -46,3 +51,36 @@ def short_line_variants(docs: Sequence[Document], seed: int) -> list[Document]:
                     labels.append(label)
         out.append(Document(doc.doc_id, texts, labels, doc.lang, doc.source))
     return out
+
+
+#: Separators extractors leave between a teaser's headline and its lead (the link and the summary
+#: were two elements), and bullets before the item.
+_GLUE = (" ", " ", "  ", " – ", ": ", " | ", ". ")
+_BULLETS = ("", "", "- ", "• ", "* ", "▶ ")
+#: A glued lead is cut after this many characters, as sites cut summaries, or kept whole.
+GLUED_LEAD_CHARS = (50, 220)
+
+
+def glued_teasers(docs: Sequence[Document], body: Sequence[np.ndarray], seed: int) -> tuple[list[str], list[int]]:
+    """One teaser line per document with a headline and a lead: its first article paragraph, then the
+    start of one of the next three article paragraphs of 40 characters or more, on one line. ``body``:
+    per document, a boolean array of which paragraphs are article text. Returns the lines and each
+    line's document index."""
+    rng = np.random.default_rng([seed, 2])
+    texts: list[str] = []
+    owners: list[int] = []
+    for i, (doc, is_body) in enumerate(zip(docs, body, strict=True)):
+        rows = np.flatnonzero(is_body)
+        lead = next((doc.texts[j].strip() for j in rows[1:4] if len(doc.texts[j].strip()) >= 40), None)
+        if lead is None:
+            continue
+        headline = doc.texts[rows[0]].strip()
+        low, high = GLUED_LEAD_CHARS
+        cut = int(rng.integers(low, high + 1))
+        if len(lead) > cut and rng.random() < 0.7:
+            lead = lead[:cut].rsplit(" ", 1)[0] + ("…", "...", " …", "")[int(rng.integers(4))]
+        glue = _GLUE[int(rng.integers(len(_GLUE)))]
+        bullet = _BULLETS[int(rng.integers(len(_BULLETS)))]
+        texts.append(f"{bullet}{headline}{glue}{lead}")
+        owners.append(i)
+    return texts, owners

@@ -8,7 +8,8 @@ of the stage-2 probabilities (``context.refine_features``): it can learn the com
 cannot ("short, after a heading-like line, near the end, in a run of lines that look like links").
 Each later stage is fitted on out-of-fold probabilities of the one before (folds grouped by document),
 so it learns how much to trust them on text the earlier stage has not seen, and on augmented views of
-each page (``views.py``). The same folds give the cross-validation report.
+each page (``views.py``; some boxes of teasers in them hold lines that stage 1 only scores, made by
+``augment.glued_teasers``). The same folds give the cross-validation report.
 """
 
 from __future__ import annotations
@@ -29,14 +30,14 @@ from typing import Any
 import numpy as np
 
 from .artifact import MAX_RUNS
-from .augment import short_line_variants
+from .augment import glued_teasers, short_line_variants
 from .cohesion import COHESION_NAMES, cohesion
 from .context import Rows, context_features, refine_features
 from .data import Document
 from .data_checks import data_warnings, label_clashes, page_numbers, trained_on
 from .errors import ArgumentError, DataError
 from .features import DENSE_NAMES, HASH_BITS, NGRAM_MAX, NGRAM_MIN, dense_matrix, hashed_features
-from .labels import DEFAULT_KEEP, DEFAULT_LABELS, default_keep
+from .labels import DEFAULT_KEEP, DEFAULT_LABELS, Label, default_keep
 from .metrics import score, score_groups
 from .model import NETWORK_ARRAYS, Model, Weights, linear_scorer, refine_scorer
 from .segment import is_blank
@@ -460,12 +461,12 @@ def _train_run(
     fold_of = folds_of_docs[corpus.groups]
     _check_folds(y, fold_of, n_folds, labels)
     x_fit, y_fit, fold_fit = _with_short_line_variants(docs, corpus.x1, y, fold_of, folds_of_docs, corpus.index, seed)
-    views, view_labels = context_views(docs, seed, y, folds_of_docs, labels)
+    x1, dense_all, texts, fold_of, glued = _with_glued_teasers(corpus, fold_of, folds_of_docs, seed)
+    views, view_labels = context_views(docs, seed, y, folds_of_docs, labels, glued)
     rows2 = np.concatenate(views)
     y2, fold2 = np.concatenate(view_labels), fold_of[rows2]
     bounds = np.cumsum([0] + [len(v) for v in views])
     whole = np.arange(len(rows2)) < bounds[len(docs)]  # the documents' own rows come before the views'
-    dense_all, texts, x1 = corpus.dense, corpus.texts, corpus.x1
     n_labels = len(labels)
 
     with _fit_pool(jobs) as pool:
@@ -473,7 +474,7 @@ def _train_run(
         masks = [fold_fit != k for k in range(n_folds)] + [None]
         fits1 = _submit_fits(pool, x_fit, y_fit, masks, STAGE1_C, STAGE1_TOL, seed)
         pages = [cohesion([texts[i] for i in v]) for v in views]  # meanwhile: stage 1 needs no pages
-        p1_oof = np.zeros((len(y), n_labels))
+        p1_oof = np.zeros((len(fold_of), n_labels))  # glued teasers too: stage 1 scores them, never fits them
         for k, fit in enumerate(fits1[:n_folds]):
             p1_oof[fold_of == k] = _proba_full(fit.result(), x1[fold_of == k], n_labels)
             say(f"stage 1: fold {k + 1} of {n_folds} fitted")
@@ -659,6 +660,33 @@ def _with_short_line_variants(
     y_var = np.array([index[label] for d in variants for label in d.labels], dtype=y.dtype)
     fold_var = folds_of_docs[np.repeat(np.arange(len(docs)), [len(d.texts) for d in variants])]
     return vstack([x1, x_var], format="csr"), np.concatenate([y, y_var]), np.concatenate([fold_of, fold_var])
+
+
+def _with_glued_teasers(
+    corpus: _Corpus, fold_of: np.ndarray, folds_of_docs: np.ndarray, seed: int
+) -> tuple[Any, np.ndarray, list[str], np.ndarray, list[int] | None]:
+    """The corpus's stage-1 rows, layout rows, texts and folds, followed by the glued teaser lines of
+    ``augment.glued_teasers`` (each in its page's fold), and each document's glued row or -1.
+
+    The lines appear only in the context stages' teaser boxes: stage 1 never fits them, so their stage-1
+    probabilities are what it makes of an unseen line of another story's words, as on a real page. Data
+    without the default labels gets none (None: the views then make no such boxes)."""
+    if corpus.labels[0] != DEFAULT_KEEP[0] or Label.RELATED_LINKS.value not in corpus.labels:
+        return corpus.x1, corpus.dense, corpus.texts, fold_of, None
+    from scipy.sparse import vstack
+
+    body = np.split(corpus.y == 0, np.cumsum([len(d.texts) for d in corpus.docs])[:-1])
+    lines, owners = glued_teasers(corpus.docs, body, seed)
+    glued = np.full(len(corpus.docs), -1)
+    glued[owners] = len(corpus.y) + np.arange(len(lines))
+    x_lines, dense_lines = _stage1_matrix([Document("glued", lines, ["-"] * len(lines))], HASH_BITS)
+    return (
+        vstack([corpus.x1, x_lines], format="csr"),
+        np.vstack([corpus.dense, *dense_lines]),
+        [*corpus.texts, *lines],
+        np.concatenate([fold_of, folds_of_docs[np.asarray(owners, dtype=np.int64)]]),
+        glued.tolist(),
+    )
 
 
 def _class_weight(label_weights: Mapping[str, float], index: dict[str, int]) -> dict[int, float] | None:

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import numpy as np
 
+from classifier.augment import glued_teasers
 from classifier.data import load_documents
 from classifier.train import _assign_folds, _label_order
 from classifier.views import context_views
@@ -64,3 +65,29 @@ def test_no_teaser_boxes_without_a_related_links_label(tiny_data: Path) -> None:
     views, view_labels = context_views(docs, 0, labels, folds, renamed)
     for rows, shown in zip(views, view_labels, strict=True):
         assert np.array_equal(shown, labels[rows]) and len(set(owner[rows])) == 1
+
+
+def test_boxes_of_glued_teasers_show_another_page_s_headline_and_lead_on_one_line(tiny_data: Path) -> None:
+    docs, names, labels, folds, owner = _corpus(tiny_data)
+    body = np.split(labels == 0, np.cumsum([len(doc.texts) for doc in docs])[:-1])
+    lines, owners = glued_teasers(docs, body, 0)
+    assert lines and len(lines) == len(owners)
+    for line, i in zip(lines, owners, strict=True):
+        texts = [text.strip() for text, is_body in zip(docs[i].texts, body[i], strict=True) if is_body]
+        assert texts[0] in line and line.lstrip("-•*▶ ").startswith(texts[0])  # the headline, then
+        rest = line.lstrip("-•*▶ ")[len(texts[0]) :].strip(" –:|.").rstrip("….")
+        assert any(text.startswith(rest) for text in texts[1:4])  # the start of one of the next paragraphs
+    glued = np.full(len(docs), -1)
+    glued[owners] = len(labels) + np.arange(len(lines))
+    link, shown_glued = names.index("related-links"), 0
+    for seed in range(4):
+        views, view_labels = context_views(docs, seed, labels, folds, names, glued.tolist())
+        for rows, shown in zip(views, view_labels, strict=True):
+            extra = rows >= len(labels)
+            if extra.any():
+                shown_glued += int(extra.sum())
+                page = owners[int(rows[extra][0]) - len(labels)]
+                assert (shown[extra] == link).all() and page != owner[rows[0]] and folds[page] == folds[owner[rows[0]]]
+    assert shown_glued > 0
+    unglued, _ = context_views(docs, 0, labels, folds, names)
+    assert all((rows < len(labels)).all() for rows in unglued)  # none unless training asks for them
