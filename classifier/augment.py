@@ -59,11 +59,13 @@ _GLUE = (" ", " ", "  ", " – ", ": ", " | ", ". ")
 _BULLETS = ("", "", "- ", "• ", "* ", "▶ ")
 #: A glued lead is cut after this many characters, as sites cut summaries, or kept whole.
 GLUED_LEAD_CHARS = (50, 220)
+#: Shortest paragraph taken as the lead (the same floor as ``views.TEASER_LEAD_CHARS``).
+GLUED_LEAD_MIN = 40
 
 
 def glued_teasers(docs: Sequence[Document], body: Sequence[np.ndarray], seed: int) -> tuple[list[str], list[int]]:
     """One teaser line per document with a headline and a lead: its first article paragraph, then the
-    start of one of the next three article paragraphs of 40 characters or more, on one line. ``body``:
+    start of one of the next three article paragraphs of GLUED_LEAD_MIN characters or more, on one line. ``body``:
     per document, a boolean array of which paragraphs are article text. Returns the lines and each
     line's document index."""
     rng = np.random.default_rng([seed, 2])
@@ -71,7 +73,8 @@ def glued_teasers(docs: Sequence[Document], body: Sequence[np.ndarray], seed: in
     owners: list[int] = []
     for i, (doc, is_body) in enumerate(zip(docs, body, strict=True)):
         rows = np.flatnonzero(is_body)
-        lead = next((doc.texts[j].strip() for j in rows[1:4] if len(doc.texts[j].strip()) >= 40), None)
+        leads = (doc.texts[j].strip() for j in rows[1:4])
+        lead = next((text for text in leads if len(text) >= GLUED_LEAD_MIN), None)
         if lead is None:
             continue
         headline = doc.texts[rows[0]].strip()
