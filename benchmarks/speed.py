@@ -12,8 +12,8 @@
 3. Cold start: ``classifier clean`` on one ~5 KB article vs ``python -c "import numpy"``, interleaved, medians,
    plus a breakdown of where the CLI's start-up time goes.
 4. Memory: peak RSS of ``classifier clean --output-dir`` over 10 MB and 100 MB of article files.
-5. Model size on disk; training with the command recorded in the default model's config (``--output``
-   redirected to a scratch directory): wall time, peak RSS, and time per progress message.
+5. Model size on disk; one run of the training command recorded in the default model's config (``--output``
+   redirected to a scratch directory, ``--runs`` dropped): wall time, peak RSS, and time per progress message.
 6. Where ``classify`` spends its time: each stage timed without a profiler, then a pyinstrument profile
    (cProfile when pyinstrument is not installed).
 
@@ -643,16 +643,25 @@ def model_size(model: classifier.Model) -> dict[str, Any]:
 
 
 def training_command(model: classifier.Model, data: list[str] | None, output: Path) -> list[str]:
-    """The command the default model was trained with (from its config), writing to ``output`` instead;
-    or ``classifier train DATA --output OUTPUT`` when ``data`` is given or the config has no usable command."""
+    """One run of the command the default model was trained with (from its config), writing to ``output``;
+    or ``classifier train DATA --output OUTPUT`` when ``data`` is given or the config has no usable command.
+
+    ``--runs`` is dropped: the training target is about one run, and N runs take N times as long. An
+    ``--eval`` file that is not on this machine (the team's held-out pages) is dropped too."""
     recorded = shlex.split(model.config.get("training", {}).get("command", ""))
     if data is None and recorded[:2] == ["classifier", "train"] and ("--output" in recorded or "-o" in recorded):
-        args = recorded[2:]
-        at = args.index("--output") if "--output" in args else args.index("-o")
-        args[at + 1] = str(output)
-        valued = {"--seed", "--folds", "--output", "-o"}  # options whose value is not a data path
+        valued = {"--seed", "--folds", "--output", "-o", "--runs", "--eval", "--jobs", "-j", "--weight", "--keep", "-k"}
+        args: list[str] = []
+        rest = iter(recorded[2:])
+        for arg in rest:
+            value = next(rest, "") if arg in valued else None
+            if arg in ("--output", "-o"):
+                value = str(output)
+            if arg == "--runs" or (arg == "--eval" and not (REPO / str(value)).exists()):
+                continue
+            args += [arg] if value is None else [arg, value]
         paths = [a for i, a in enumerate(args) if not a.startswith("-") and (i == 0 or args[i - 1] not in valued)]
-        if all((REPO / a).exists() for a in paths):
+        if paths and all((REPO / a).exists() for a in paths):
             return [*classifier_cmd(), "train", *args]
     return [*classifier_cmd(), "train", *(data or [str(REPO / "training_data")]), "--output", str(output)]
 
