@@ -30,7 +30,7 @@ from .model import BATCH_ROWS, Model, Paragraph, labelled, without_unkept
 from .segment import split_paragraphs
 
 if TYPE_CHECKING:  # the worker pool is imported when used: a plain `clean FILE` starts faster without it
-    from concurrent.futures import Future
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 
 @dataclass
@@ -349,18 +349,46 @@ def _in_workers(
                 jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker, initargs=(source,)
             )
         pending: deque[Future[list[FileResult]]] = deque()
-        try:
-            for task in tasks:
-                with _stop_signals_held():  # a submit may start a worker (see there)
-                    pending.append(pool.submit(_in_worker, func, task, extra))
-                if len(pending) >= AHEAD_PER_WORKER * jobs:
-                    yield from _results(pending.popleft())
-            while pending:
-                yield from _results(pending.popleft())
-        finally:
-            # Also when the consumer stopped early (``| head``, Ctrl-C, an error): queued tasks are
-            # dropped, running ones finish (FILES_PER_TASK files at most, so the wait is short).
-            pool.shutdown(wait=True, cancel_futures=True)
+        with _stop_signals_deferred() as act_on_stop:
+            try:
+                for task in tasks:
+                    with _stop_signals_held():  # a submit may start a worker (see there)
+                        pending.append(pool.submit(_in_worker, func, task, extra))
+                    act_on_stop()
+                    if len(pending) >= AHEAD_PER_WORKER * jobs:
+                        yield from _results(pending.popleft(), act_on_stop)
+                while pending:
+                    yield from _results(pending.popleft(), act_on_stop)
+            finally:
+                _stop_pool(pool, pending)
+
+
+#: Seconds an idle worker gets to take the pool's stop sentinel before it is told to stop by a signal.
+STOP_GRACE = 2.0
+
+
+def _stop_pool(pool: ProcessPoolExecutor, pending: deque[Future[list[FileResult]]]) -> None:
+    """Stop the pool, also when the consumer stopped early (``| head``, Ctrl-C, an error): queued tasks
+    are dropped and running ones finish (FILES_PER_TASK files at most, so the wait is short). Then every
+    worker is idle, and one still alive after STOP_GRACE is sent SIGTERM, which an idle worker obeys at
+    once: after a Ctrl-C the pool's own shutdown sometimes never delivered its stop sentinels (two runs
+    in thirteen sat forever with both workers waiting for work), and the interpreter's exit then waited
+    on them too. The pool cancels the queued tasks itself: a future cancelled here that the pool still
+    tracks makes its manager thread fail with a traceback when a signal has stopped the workers."""
+    from concurrent.futures import wait
+
+    workers = list((getattr(pool, "_processes", None) or {}).values())
+    manager = getattr(pool, "_executor_manager_thread", None)
+    pool.shutdown(wait=False, cancel_futures=True)
+    unfinished = set(pending)
+    while unfinished and any(w.is_alive() for w in workers) and (manager is None or manager.is_alive()):
+        unfinished = wait(unfinished, timeout=0.1).not_done  # workers stopped by a signal run nothing more
+    for worker in workers:
+        worker.join(STOP_GRACE)
+        if worker.is_alive():
+            worker.terminate()
+            worker.join()
+    pool.shutdown(wait=True)
 
 
 @contextlib.contextmanager
@@ -399,9 +427,48 @@ def _blas_threads_for_children(threads: int) -> Iterator[None]:
             os.environ.pop(name, None)
 
 
-def _results(future: Future[list[FileResult]]) -> list[FileResult]:
+@contextlib.contextmanager
+def _stop_signals_deferred() -> Iterator[Callable[[], None]]:
+    """Ctrl-C, SIGTERM and SIGHUP only noted while the pool runs; the function yielded acts on one at a
+    point where no lock is held, by restoring the handlers and raising the signal again (so the caller's
+    own handling runs), and leaving the block does the same. A KeyboardInterrupt raised inside a wait on
+    a future could leave that future's lock held: the pool's manager thread then blocked on it forever
+    when shutting down, and the process never exited (seen in about one Ctrl-C in six)."""
+    if threading.current_thread() is not threading.main_thread():  # only the main thread gets signals
+        yield lambda: None
+        return
+    heard: list[int] = []
+    previous = {signum: signal.getsignal(signum) for signum in STOP_SIGNALS}
+
+    def restore() -> None:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+    def act_on_stop() -> None:
+        if heard:
+            restore()
+            signal.raise_signal(heard[0])
+
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, lambda signum, _frame: heard.append(signum))
+    try:
+        yield act_on_stop
+    finally:
+        restore()
+    act_on_stop()
+
+
+#: Seconds between looks for a noted stop signal while a result is awaited.
+SIGNAL_POLL = 0.1
+
+
+def _results(future: Future[list[FileResult]], act_on_stop: Callable[[], None]) -> list[FileResult]:
+    from concurrent.futures import wait
     from concurrent.futures.process import BrokenProcessPool
 
+    while not future.done():
+        wait([future], timeout=SIGNAL_POLL)
+        act_on_stop()
     try:
         return future.result()
     except BrokenProcessPool:

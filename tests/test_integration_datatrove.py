@@ -163,8 +163,9 @@ def test_a_relative_model_path_does_not_depend_on_the_worker_directory(
 def test_bad_settings_are_refused(trained_dir: Path) -> None:
     with pytest.raises(classifier.ArgumentError, match="split"):
         ParagraphCleaner(split="sentences")
-    with pytest.raises(classifier.ArgumentError, match="min_chars"):
-        ParagraphCleaner(min_chars=-1)
+    for bad in (-1, "5", 2.5, True):
+        with pytest.raises(classifier.ArgumentError, match="min_chars must be a whole number"):
+            ParagraphCleaner(min_chars=bad)  # type: ignore[arg-type]
     with pytest.raises(classifier.ClassifierError, match="threshold"):
         ParagraphCleaner(threshold=-0.5)
     with pytest.raises(classifier.ClassifierError, match="unknown label"):

@@ -90,9 +90,20 @@ def test_item_without_the_configured_fields_passes_untouched(pipeline: CleanText
     assert pipeline.process_item(item) == {"url": "http://x/3", "title": "Read more:"}
 
 
-def test_undeclared_labels_field_on_a_scrapy_item_is_a_clear_error(pipeline: CleanTextPipeline) -> None:
+def test_undeclared_labels_field_on_a_scrapy_item_is_a_clear_error_and_leaves_the_item_as_it_came(
+    pipeline: CleanTextPipeline,
+) -> None:
+    item = BareArticle(text="\n".join(BODY + JUNK))
     with pytest.raises(classifier.ClassifierError, match="BareArticle has no field 'paragraph_labels'"):
-        pipeline.process_item(BareArticle(text="\n".join(BODY)))
+        pipeline.process_item(item)
+    assert item["text"] == "\n".join(BODY + JUNK)
+
+
+def test_fields_given_as_one_string_name_fields_not_letters(trained_model: classifier.Model) -> None:
+    assert CleanTextPipeline(trained_model, fields="text").fields == ("text",)
+    assert CleanTextPipeline(trained_model, fields="text, body").fields == ("text", "body")
+    item = CleanTextPipeline(trained_model, fields="text").process_item({"text": "\n".join(BODY + JUNK)})
+    assert item["text"] == "\n".join(BODY)
 
 
 def test_field_that_is_not_text_is_a_clear_error(pipeline: CleanTextPipeline) -> None:
@@ -111,8 +122,9 @@ def test_bad_settings_fail_when_the_pipeline_is_built(trained_model: classifier.
         CleanTextPipeline(trained_model, fields=[])
     with pytest.raises(classifier.ClassifierError, match="threshold"):
         CleanTextPipeline(trained_model, threshold=3.0)
-    with pytest.raises(classifier.ArgumentError, match="CLASSIFIER_THRESHOLD"):
-        CleanTextPipeline.from_crawler(get_crawler(settings_dict={"CLASSIFIER_THRESHOLD": "high"}))
+    for bad in ("high", "1.5", -0.1):
+        with pytest.raises(classifier.ArgumentError, match="CLASSIFIER_THRESHOLD must be a number from 0 to 1"):
+            CleanTextPipeline.from_crawler(get_crawler(settings_dict={"CLASSIFIER_THRESHOLD": bad}))
 
 
 def test_threshold_zero_keeps_every_paragraph(trained_model: classifier.Model) -> None:

@@ -77,8 +77,8 @@ class ParagraphCleaner(BaseFormatter):
         super().__init__()
         if split not in SPLIT_MODES:
             raise ArgumentError(f"split must be one of {', '.join(SPLIT_MODES)}, not {split!r}")
-        if min_chars < 0:
-            raise ArgumentError(f"min_chars must be 0 or more, not {min_chars}")
+        if not isinstance(min_chars, int) or isinstance(min_chars, bool) or min_chars < 0:
+            raise ArgumentError(f"min_chars must be a whole number, 0 or more, not {min_chars!r}")
         # Absolute now: under Slurm or Ray a worker's working directory need not be this one.
         self.model_path = os.path.abspath(model_path) if model_path is not None else None
         self.keep = None if keep is None else tuple([keep] if isinstance(keep, str) else keep)

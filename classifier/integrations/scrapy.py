@@ -49,13 +49,17 @@ def _names(raw: Sequence[str]) -> list[str]:
 
 
 def _threshold_setting(raw: Any) -> float | None:
-    """CLASSIFIER_THRESHOLD as a float (None when unset), or an ``ArgumentError`` naming the bad value."""
+    """CLASSIFIER_THRESHOLD as a float (None when unset), or an ``ArgumentError`` naming the setting and
+    the bad value (a crawl that fails at start-up should say which line of settings.py to fix)."""
     if raw is None or raw == "":
         return None
     try:
-        return float(raw)
+        value = float(raw)
     except (TypeError, ValueError):
-        raise ArgumentError(f"CLASSIFIER_THRESHOLD must be a number from 0 to 1, not {raw!r}") from None
+        value = -1.0
+    if not 0.0 <= value <= 1.0:
+        raise ArgumentError(f"CLASSIFIER_THRESHOLD must be a number from 0 to 1, not {raw!r}")
+    return value
 
 
 #: The item type a pipeline returns as it was given (a dict, a scrapy.Item, a dataclass…).
@@ -77,7 +81,8 @@ class CleanTextPipeline:
         threshold: float | None = None,
     ) -> None:
         self.model = model if model is not None else load()
-        self.fields = tuple(fields)
+        # One string is one field list, as Scrapy reads the setting: "text" or "text, body", never its letters.
+        self.fields = tuple(_names(fields.split(",") if isinstance(fields, str) else fields))
         if not self.fields:
             raise ArgumentError("CLASSIFIER_FIELDS is empty: name at least one item field to clean")
         self.keep = self.model.keep_labels(keep)
@@ -112,16 +117,12 @@ class CleanTextPipeline:
         """
         adapter = _itemadapter.ItemAdapter(item)
         labels: dict[str, list[str]] = {}
-        left: list[bool] = []
+        cleaned: dict[str, Any] = {}
         for name in self.fields:
             value = adapter.get(name)
-            if value is None:
-                continue
-            cleaned, field_labels = self._clean_value(name, value)
-            adapter[name] = cleaned
-            labels[name] = field_labels
-            left.append(_has_text(cleaned))
-        if self.labels_field and labels:
+            if value is not None:
+                cleaned[name], labels[name] = self._clean_value(name, value)
+        if self.labels_field and labels:  # first: an item that cannot take it is left as it came
             try:
                 adapter[self.labels_field] = labels
             except KeyError:
@@ -129,6 +130,9 @@ class CleanTextPipeline:
                     f"{type(item).__name__} has no field {self.labels_field!r} for CLASSIFIER_LABELS_FIELD; "
                     "declare it on the item class"
                 ) from None
+        for name, value in cleaned.items():
+            adapter[name] = value
+        left = [_has_text(value) for value in cleaned.values()]
         if self.drop_empty and left and not any(left):
             self._inc("items_dropped_empty")
             raise DropItem(f"no text left after cleaning {', '.join(labels)}")
