@@ -787,7 +787,8 @@ def main() -> None:
             print("classifier: error: standard output is closed", file=sys.stderr)
         sys.exit(1)
     for signum in STOP_SIGNALS[1:]:  # SIGINT already raises KeyboardInterrupt
-        signal.signal(signum, _stop_on)
+        if signal.getsignal(signum) != signal.SIG_IGN:  # `nohup classifier …` must outlive the terminal
+            signal.signal(signum, _stop_on)
     try:
         app()
     except BrokenPipeError:

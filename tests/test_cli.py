@@ -805,3 +805,28 @@ def test_files_scored_together_come_out_as_each_cleaned_alone(tmp_path: Path, jo
     assert [(r["index"], r["label"], r["text"]) for r in labelled] == [
         (r["index"], r["label"], r["text"]) for r in alone
     ]
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads signal dispositions from /proc")
+def test_a_hangup_ignored_by_nohup_stays_ignored() -> None:
+    # `nohup classifier clean …` must outlive the terminal: the command installed its own SIGHUP handler
+    # over nohup's, and a closed ssh session stopped the run with status 129.
+    def ignore_hangup() -> None:
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+
+    cmd = [sys.executable, "-m", "classifier", "clean", "-"]
+    with subprocess.Popen(
+        cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=ignore_hangup
+    ) as proc:
+        deadline = time.monotonic() + 30
+        status = Path(f"/proc/{proc.pid}/status")
+        # Once SIGTERM is caught, the command has set its handlers up and is reading stdin.
+        while time.monotonic() < deadline and not int(
+            re.search(r"SigCgt:\s*(\w+)", status.read_text())[1],
+            16,  # type: ignore[index]
+        ) & (1 << (signal.SIGTERM - 1)):
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGHUP)
+        out, err = proc.communicate(ARTICLE.read_bytes(), timeout=60)
+    assert proc.returncode == 0, err
+    assert out.strip()
