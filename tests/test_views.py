@@ -91,3 +91,19 @@ def test_boxes_of_glued_teasers_show_another_page_s_headline_and_lead_on_one_lin
     assert shown_glued > 0
     unglued, _ = context_views(docs, 0, labels, folds, names)
     assert all((rows < len(labels)).all() for rows in unglued)  # none unless training asks for them
+
+
+def test_every_page_with_a_widget_is_also_shown_short_ending_in_its_own_body(tiny_data: Path) -> None:
+    # Written pages are long; users also pass a widget line and a paragraph or two of article (a feed's
+    # snippet), and a model that never saw that took the lone body paragraph for a teaser.
+    docs, names, labels, folds, owner = _corpus(tiny_data)
+    views, view_labels = context_views(docs, 0, labels, folds, names)
+    short = {}
+    for rows, shown in zip(views, view_labels, strict=True):
+        page = owner[rows]
+        ends = rows[-1] == rows[-2] + 1 if len(rows) > 2 else len(rows) == 2
+        if len(rows) <= 4 and (page == page[0]).all() and shown[-1] == 0 and ends and (shown[:-1] != 0).any():
+            assert np.array_equal(shown, labels[rows])  # shown with the labels written for them
+            short[int(page[0])] = rows
+    with_widget = {i for i in range(len(docs)) if (labels[owner == i] != 0).any()}
+    assert len(short) >= len(with_widget) // 2 > 0
