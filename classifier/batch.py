@@ -439,8 +439,8 @@ def _stop_signals_deferred() -> Iterator[Callable[[], None]]:
         yield lambda: None
         return
     heard: list[int] = []
-    previous = {signum: signal.getsignal(signum) for signum in STOP_SIGNALS}
-    previous = {signum: handler for signum, handler in previous.items() if handler != signal.SIG_IGN}
+    handlers = {signum: signal.getsignal(signum) for signum in STOP_SIGNALS}
+    previous = {signum: handler for signum, handler in handlers.items() if handler != signal.SIG_IGN}
 
     def restore() -> None:
         for signum, handler in previous.items():

@@ -105,7 +105,8 @@ def context_views(
 
 
 def _page_views(docs: Sequence[Document], seed: int, labels: np.ndarray) -> list[np.ndarray]:
-    """Row indices of every document, then every VIEW_STEP-th of their augmented views, for stages 2 and 3.
+    """Row indices of every document, then every VIEW_STEP-th of their augmented views, then the short pages
+    (``_short_pages``), for stages 2 and 3.
 
     Users pass documents of any length, starting anywhere (an extractor may drop the headline, a
     scraper may send one paragraph), and a widget line can sit anywhere in a page. Written pages alone
@@ -137,10 +138,7 @@ def _page_views(docs: Sequence[Document], seed: int, labels: np.ndarray) -> list
                 views.append(rows[body[0] :])
             if body[-1] < n - 1:
                 views.append(rows[: body[-1] + 1])
-        alone = np.ones(n, dtype=bool)  # a line that is a whole widget: its neighbours have other labels
-        alone[1:] &= lab[1:] != lab[:-1]
-        alone[:-1] &= lab[:-1] != lab[1:]
-        junk = np.flatnonzero((lab != 0) & alone)
+        junk = _single_line_widgets(lab)
         for _ in range(MOVES_PER_DOC if 0 < len(junk) < n else 0):
             moved = rows[junk[rng.integers(len(junk))]]
             rest = rows[rows != moved]
@@ -149,6 +147,15 @@ def _page_views(docs: Sequence[Document], seed: int, labels: np.ndarray) -> list
                 at = int(gaps[rng.integers(len(gaps))])
                 views.append(np.concatenate([rest[:at], [moved], rest[at:]]))
     return views[: len(docs)] + views[len(docs) :: VIEW_STEP] + _short_pages(docs, seed, labels, starts)
+
+
+def _single_line_widgets(lab: np.ndarray) -> np.ndarray:
+    """Positions of the non-article lines that are a whole widget: both neighbours have other labels (a line
+    of a multi-line widget, moved or shown alone, would read as something else)."""
+    alone = np.ones(len(lab), dtype=bool)
+    alone[1:] &= lab[1:] != lab[:-1]
+    alone[:-1] &= lab[:-1] != lab[1:]
+    return np.flatnonzero((lab != 0) & alone)
 
 
 def _short_pages(docs: Sequence[Document], seed: int, labels: np.ndarray, starts: np.ndarray) -> list[np.ndarray]:
@@ -160,10 +167,7 @@ def _short_pages(docs: Sequence[Document], seed: int, labels: np.ndarray, starts
             continue
         rows = np.arange(starts[i], starts[i + 1])
         lab = labels[rows]
-        alone = np.ones(len(rows), dtype=bool)
-        alone[1:] &= lab[1:] != lab[:-1]
-        alone[:-1] &= lab[:-1] != lab[1:]
-        junk = np.flatnonzero((lab != 0) & alone)
+        junk = _single_line_widgets(lab)
         body = np.flatnonzero(lab == 0)
         if not len(junk) or len(body) < 2:
             continue
