@@ -27,7 +27,7 @@ from .artifact import STOP_SIGNALS
 from .errors import ClassifierError
 from .files import Input, Inputs, TextFile, decode, read_text_file, write_atomic, write_output
 from .model import BATCH_ROWS, Model, Paragraph, labelled, without_unkept
-from .segment import split_paragraphs
+from .segment import SplitMode, split_paragraphs
 
 if TYPE_CHECKING:  # the worker pool is imported when used: a plain `clean FILE` starts faster without it
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -107,7 +107,7 @@ def clean_one(
     model: Model,
     item: Input,
     keep: frozenset[str],
-    split: str,
+    split: SplitMode,
     output_dir: Path | None = None,
     in_place: bool = False,
     threshold: float | None = None,
@@ -137,7 +137,7 @@ def clean_one(
     return result
 
 
-def label_one(model: Model, item: Input, split: str, encoding: str | None = None) -> FileWork:
+def label_one(model: Model, item: Input, split: SplitMode, encoding: str | None = None) -> FileWork:
     """Label every paragraph of one input."""
     result = FileResult(item.name)
     try:

@@ -20,7 +20,7 @@ from .errors import ClassifierError, InputError
 from .files import Input, decode, read_bytes, refuse_binary, refuse_control_bytes, write_output
 from .integrations import require
 from .model import Model, labelled, without_unkept
-from .segment import split_paragraphs
+from .segment import SplitMode, split_paragraphs
 
 EXTRA = "html"
 #: Files taken from directory inputs by ``classifier clean --html`` unless ``--glob`` says otherwise.
@@ -57,7 +57,7 @@ def clean_html(
     *,
     model: Model | None = None,
     keep: Iterable[str] | None = None,
-    split: str = "auto",
+    split: SplitMode = "auto",
     threshold: float | None = None,
 ) -> str:
     """The article text of an HTML page: trafilatura's main text without the paragraphs not in ``keep``
@@ -93,7 +93,7 @@ def clean_html_file(
     model: Model,
     item: Input,
     keep: frozenset[str],
-    split: str,
+    split: SplitMode,
     output_dir: Path | None = None,
     in_place: bool = False,
     threshold: float | None = None,
@@ -123,7 +123,7 @@ def clean_html_file(
     return result
 
 
-def label_html_file(model: Model, item: Input, split: str, encoding: str | None = None) -> FileWork:
+def label_html_file(model: Model, item: Input, split: SplitMode, encoding: str | None = None) -> FileWork:
     """Extract one HTML file's main text and label every paragraph (``batch.label_one`` for HTML)."""
     result = FileResult(item.name)
     try:

@@ -21,7 +21,7 @@ from .context import PAD, Rows, context_features, refine_features
 from .errors import ArgumentError, InputError
 from .features import DENSE_NAMES, dense_matrix, hashed_features
 from .labels import default_keep
-from .segment import Span, is_blank, join_kept, require_text, split_paragraphs
+from .segment import Span, SplitMode, is_blank, join_kept, require_text, split_paragraphs
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +56,7 @@ CHUNK_ROWS = 4_096
 BATCH_ROWS = 2_048
 
 
-def _paragraph_list(paragraphs: Sequence[str], where: str = "") -> list[str]:
+def _paragraph_list(paragraphs: Iterable[str], where: str = "") -> list[str]:
     """``paragraphs`` as a list of str; a bare string or non-text items are caller errors, said plainly.
     ``where`` names the page among many ("page 10: ")."""
     if isinstance(paragraphs, (str, bytes)):
@@ -265,7 +265,7 @@ class Model:
             logits[:, j] += np.bincount(rows, weights=w.hash_coef[j][buckets] * values, minlength=n)
         return _softmax(logits)
 
-    def probabilities(self, paragraphs: Sequence[str]) -> np.ndarray:
+    def probabilities(self, paragraphs: Iterable[str]) -> np.ndarray:
         """Final (n, labels) probabilities of one document's paragraphs, columns in ``self.labels`` order.
 
         Blank items (an empty ``<p>`` a spider kept: whitespace or zero-width characters) are no evidence: they are left out of every
@@ -274,14 +274,14 @@ class Model:
         """
         return self._batch_probabilities([_paragraph_list(paragraphs)])[0]
 
-    def probabilities_many(self, documents: Iterable[Sequence[str]]) -> Iterator[np.ndarray]:
+    def probabilities_many(self, documents: Iterable[Iterable[str]]) -> Iterator[np.ndarray]:
         """``probabilities`` of each document, in order, taken as they come: documents are scored a batch
         of about BATCH_ROWS paragraphs at a time, so the fixed cost of a call is shared (a page of five
         paragraphs costs a third of a ``probabilities`` call of its own) and memory stays bounded. A page
         that is not a list of str is an ``InputError`` naming its index, raised when its batch is read."""
         return self._probabilities_of(_pages(documents, "classify_many"))
 
-    def _probabilities_of(self, documents: Iterator[Sequence[str]]) -> Iterator[np.ndarray]:
+    def _probabilities_of(self, documents: Iterator[Iterable[str]]) -> Iterator[np.ndarray]:
         batch: list[list[str]] = []
         rows = 0
         for index, document in enumerate(documents):
@@ -359,11 +359,11 @@ class Model:
 
         return np.split(_by_chunks(spans, n, n_labels, stage3, refine), np.cumsum(sizes)[:-1])
 
-    def classify(self, paragraphs: Sequence[str]) -> list[Prediction]:
+    def classify(self, paragraphs: Iterable[str]) -> list[Prediction]:
         """Label ONE document's paragraphs, given in page order (order and neighbours are evidence)."""
         return self._predictions(self.probabilities(paragraphs))
 
-    def classify_many(self, documents: Iterable[Sequence[str]]) -> Iterator[list[Prediction]]:
+    def classify_many(self, documents: Iterable[Iterable[str]]) -> Iterator[list[Prediction]]:
         """``classify`` of each document (a list of its paragraphs), in order; faster than one call per
         document, most for short ones (see ``probabilities_many``). Documents are read as results are
         taken, so a stream of a million pages needs the memory of one batch."""
@@ -376,7 +376,7 @@ class Model:
             out.append(Prediction(self.labels[j], row[j], dict(zip(self.labels, row, strict=False))))
         return out
 
-    def label(self, text: str, split: str = "auto") -> list[Paragraph]:
+    def label(self, text: str, split: SplitMode = "auto") -> list[Paragraph]:
         """Split ``text`` into paragraphs and label each; offsets point into ``text``."""
         spans = split_paragraphs(text, split)
         return labelled(self, spans, self.probabilities([s.text for s in spans]))
@@ -385,7 +385,7 @@ class Model:
         self,
         text: str,
         keep: Iterable[str] | None = None,
-        split: str = "auto",
+        split: SplitMode = "auto",
         threshold: float | None = None,
     ) -> str:
         """``text`` without the paragraphs whose label is not in ``keep``; kept ones byte-for-byte.
@@ -404,7 +404,7 @@ class Model:
         self,
         texts: Iterable[str],
         keep: Iterable[str] | None = None,
-        split: str = "auto",
+        split: SplitMode = "auto",
         threshold: float | None = None,
     ) -> Iterator[str]:
         """``clean`` of each text (one page each), in order, scored in batches as ``classify_many`` is.
@@ -415,7 +415,7 @@ class Model:
         return self._cleaned(_pages(texts, "clean_many"), keep_set, split, threshold)
 
     def _cleaned(
-        self, texts: Iterator[str], keep: frozenset[str], split: str, threshold: float | None
+        self, texts: Iterator[str], keep: frozenset[str], split: SplitMode, threshold: float | None
     ) -> Iterator[str]:
         pages: deque[tuple[str, list[Span]]] = deque()  # split, waiting for their batch to be scored
 

@@ -359,7 +359,7 @@ def require_text(text: object) -> None:
         raise InputError(f"text must be str, not {type(text).__name__}{hint}")
 
 
-def split_paragraphs(text: str, split: str = "auto") -> list[Span]:
+def split_paragraphs(text: str, split: SplitMode = "auto") -> list[Span]:
     """Paragraphs of ``text`` in page order; blank lines (whitespace or zero-width characters only) are
     never paragraphs. ``split`` (named as in ``Model.label``, ``Model.clean`` and ``--split``):
     ``lines``, every line; ``blocks``, every blank-line-separated block; ``auto``, see the module

@@ -351,3 +351,14 @@ def test_many_calls_say_which_page_is_wrong_and_refuse_what_is_no_iterable_of_pa
         list(default_model.classify_many(pages))  # type: ignore[arg-type]
     with pytest.raises(classifier.InputError, match="page 1: clean_many takes str texts, not bytes"):
         list(default_model.clean_many(["fine", b"bytes"]))  # type: ignore[list-item]
+
+
+def test_paragraphs_may_come_from_any_iterable(default_model: classifier.Model) -> None:
+    # classify is typed Iterable[str]: a generator of paragraphs (a spider yielding <p> texts) or a tuple
+    # is one page just as a list is, and classify_many takes generators of generators.
+    page = _pages()[0]
+    expected = [(p.label, p.score) for p in default_model.classify(list(page))]
+    assert [(p.label, p.score) for p in default_model.classify(t for t in page)] == expected
+    assert [(p.label, p.score) for p in default_model.classify(tuple(page))] == expected
+    (many,) = default_model.classify_many((t for t in p) for p in [page])
+    assert [(p.label, p.score) for p in many] == expected

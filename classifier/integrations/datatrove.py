@@ -29,7 +29,7 @@ from typing import Any
 from ..artifact import load
 from ..errors import ArgumentError
 from ..model import Model, check_threshold, kept
-from ..segment import SPLIT_MODES, join_kept, split_paragraphs
+from ..segment import SPLIT_MODES, SplitMode, join_kept, split_paragraphs
 from . import require
 
 EXTRA = "datatrove"
@@ -68,7 +68,7 @@ class ParagraphCleaner(BaseFormatter):
         self,
         model_path: str | os.PathLike[str] | None = None,
         keep: Iterable[str] | None = None,
-        split: str = "auto",
+        split: SplitMode = "auto",
         threshold: float | None = None,
         min_chars: int = 0,
         exclusion_writer: Any = None,

@@ -23,12 +23,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from ..artifact import load
 from ..errors import ArgumentError, InputError
 from ..model import Model, check_threshold, kept
-from ..segment import SPLIT_MODES, join_kept, split_paragraphs
+from ..segment import SPLIT_MODES, SplitMode, join_kept, split_paragraphs
 from . import require
 
 EXTRA = "scrapy"
@@ -90,7 +90,7 @@ class CleanTextPipeline:
         self.drop_empty = drop_empty
         if split not in SPLIT_MODES:
             raise ArgumentError(f"CLASSIFIER_SPLIT must be one of {', '.join(SPLIT_MODES)}, not {split!r}")
-        self.split = split
+        self.split = cast(SplitMode, split)  # a setting read as a string, checked just above
         self.stats = stats
         self.threshold = check_threshold(threshold)
 
