@@ -369,6 +369,19 @@ def test_predict_jsonl_offsets_point_into_the_file_text(tmp_path: Path) -> None:
     assert [row["start"] for row in rows] == sorted(row["start"] for row in rows)
 
 
+def test_predict_jsonl_offsets_count_a_byte_that_is_not_utf8_as_one_character(tmp_path: Path) -> None:
+    # A Latin-1 "é" in a UTF-8 file: read as the README says (surrogateescape), the offsets still line up,
+    # and the JSON text shows the byte as U+FFFD rather than failing to encode it.
+    page = tmp_path / "page.txt"
+    page.write_bytes(b"Caf\xe9 owners protest rent rise\nThe owners of the caf\xe9 said the rent had doubled.\n")
+    rows = [json.loads(line) for line in invoke("predict", page, "--json").stdout.splitlines()]
+    text = page.read_bytes().decode("utf-8", errors="surrogateescape")
+    assert len(rows) == 2 and rows[0]["text"] == "Caf\ufffd owners protest rent rise"
+    for row in rows:
+        shown = text[row["start"] : row["end"]].encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        assert shown == row["text"]
+
+
 def test_train_reports_bad_data_with_file_and_line(tmp_path: Path) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"paragraphs": [{"text": "x", "label": "other"}]}\n{oops\n')
