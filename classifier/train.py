@@ -360,9 +360,12 @@ def train_model(
             progress(f"{message} [{time.perf_counter() - started:.0f} s since start]")
 
     labels = _label_order(docs)
+    keep_labels = _default_keep(labels, keep)
+    # The views (views.py) take the first label for the article text whose pages they reshape, so the kept
+    # labels lead: `body` must not lose that role to an `appeal` that sorts before it.
+    labels = keep_labels + [x for x in labels if x not in keep_labels]
     index = {label: i for i, label in enumerate(labels)}
     class_weight = _class_weight(label_weights or {}, index)
-    keep_labels = _default_keep(labels, keep)
     y = np.array([index[label] for d in docs for label in d.labels])
     texts = [t for d in docs for t in d.texts]
     groups = np.repeat(np.arange(len(docs)), [len(d.texts) for d in docs])

@@ -90,7 +90,7 @@ def test_two_label_data_gets_a_working_network(network_training: None, tmp_path:
     train.train_and_save([str(data)], str(tmp_path / "m"), folds=3, keep=["keep"])
     model = classifier.load(tmp_path / "m")
     labels = [p.label for p in model.classify(["The council approved the new budget on Tuesday.", "Read more:"])]
-    assert model.labels == ("drop", "keep") and labels == ["keep", "drop"]
+    assert model.labels == ("keep", "drop") and labels == ["keep", "drop"]  # the kept label first
 
 
 @pytest.mark.parametrize(
