@@ -26,7 +26,7 @@ from typer.core import TyperGroup
 from .artifact import CONFIG_FILE, MAX_RUNS, STOP_SIGNALS
 from .artifact import load as load_model
 from .batch import MIRRORING, FileResult, check_destinations, clean_one, distinct_files, label_one, run
-from .data import TSV_COLUMNS, tsv_escape
+from .data import TSV_COLUMNS, tsv_cell, tsv_escape
 from .errors import ArgumentError, ClassifierError
 from .files import DEFAULT_GLOB, STDIN, Input, Inputs, check_encoding, write_atomic
 from .html import HTML_GLOB, OUTPUT_SUFFIX, check_available, clean_html_file, label_html_file
@@ -529,8 +529,8 @@ def predict(
                 out.write(json.dumps(fields, ensure_ascii=False) + "\n")
             elif fmt is Format.tsv:
                 out.write(
-                    f"{tsv_escape(_printable(row['file']))}\t{row['index']}\t{row['label']}\t{row['score']:.4f}\t"
-                    f"{tsv_escape(text)}\n"
+                    f"{tsv_cell(_printable(row['file']))}\t{row['index']}\t{row['label']}\t{row['score']:.4f}\t"
+                    f"{tsv_cell(text)}\n"
                 )
             else:
                 name = tsv_escape(_printable(row["file"]))  # a tab or newline in a name would break the columns

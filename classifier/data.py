@@ -51,6 +51,25 @@ def tsv_escape(text: str) -> str:
     return "".join(_ESCAPES.get(ch, ch) for ch in text)
 
 
+def tsv_cell(text: str) -> str:
+    """``text`` as one cell of the TSV ``predict`` writes: escaped, then quoted as CSV tools quote (in
+    double quotes, inner ones doubled) when it holds a double quote. A spreadsheet or ``csv`` module
+    reading a bare cell that opens with a quote takes the quote for the start of a quoted field and joins
+    or drops text, and a quoted paragraph opens with one often."""
+    cell = tsv_escape(text)
+    return f'"{cell.replace(chr(34), chr(34) * 2)}"' if '"' in cell else cell
+
+
+def tsv_text(cell: str) -> str:
+    """Inverse of ``tsv_cell``. A cell wrapped in double quotes whose inner ones all come in pairs is a
+    quoted field (as ``tsv_cell`` and CSV tools write it); any other cell is taken as it stands, as
+    files written before cells were quoted hold them."""
+    inner = cell[1:-1]
+    if len(cell) >= 2 and cell[0] == cell[-1] == '"' and '"' not in inner.replace('""', ""):
+        cell = inner.replace('""', '"')
+    return tsv_unescape(cell)
+
+
 def tsv_unescape(cell: str) -> str:
     """Inverse of ``tsv_escape``."""
     out, i = [], 0
@@ -201,12 +220,12 @@ def _tsv_documents(path: Path) -> Iterator[Document]:
         line = line.rstrip("\r\n")
         if not line:
             continue
-        cells = line.split("\t")
-        if not header_seen:
-            if tuple(cells) != TSV_COLUMNS:
-                raise DataError(f"{path}:{n}: expected the header '{chr(9).join(TSV_COLUMNS)}'")
+        cells = [tsv_text(cell) for cell in line.split("\t")]
+        if tuple(cells) == TSV_COLUMNS:  # the first line; again where `predict >> fix.tsv` appended a run
             header_seen = True
             continue
+        if not header_seen:
+            raise DataError(f"{path}:{n}: expected the header '{chr(9).join(TSV_COLUMNS)}'")
         if len(cells) != len(TSV_COLUMNS):
             raise DataError(f"{path}:{n}: expected {len(TSV_COLUMNS)} tab-separated cells, found {len(cells)}")
         file, index, label = cells[0], cells[1], cells[2].strip()
@@ -218,7 +237,7 @@ def _tsv_documents(path: Path) -> Iterator[Document]:
         first = seen.setdefault((file, int(index)), n)
         if first != n:  # twice in a page would change its neighbours' context, and may disagree in label
             raise DataError(f"{path}:{n}: {file} paragraph {index} is given twice (first on line {first})")
-        rows.append((int(index), label, tsv_unescape(cells[4])))
+        rows.append((int(index), label, cells[4]))
     for file, rows in docs.items():
         rows.sort()
         yield Document(file, [r[2] for r in rows], [r[1] for r in rows], origin=f"{path}")

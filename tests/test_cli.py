@@ -210,6 +210,34 @@ def test_predicted_tsv_can_be_corrected_and_used_for_train_and_evaluate(tmp_path
     assert "macro F1" in trained.stdout
 
 
+def test_predicted_tsv_survives_a_csv_tool_and_appended_runs(tmp_path: Path) -> None:
+    # A spreadsheet or Python's csv module reads a cell that opens with a quote as a quoted field: a quoted
+    # paragraph lost its quotes and took in the text after them. predict quotes such cells as CSV tools do,
+    # and the loader reads them back, after a round trip through csv too; a second run appended with `>>`
+    # repeats the header, which is read as one.
+    import csv
+
+    page = tmp_path / "page.txt"
+    lines = ['"We will not close the school," the mayor said on Monday.', 'He called it a "temporary" measure.', '"Yes"']
+    page.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = invoke("predict", page, "--format", "tsv").stdout
+    tsv = tmp_path / "fix.tsv"
+    tsv.write_text(out + out.replace(str(page), "again.txt"), encoding="utf-8")
+    with tsv.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f, delimiter="\t"))
+    assert [r[4] for r in rows[1:4]] == lines
+    resaved = tmp_path / "resaved.tsv"
+    with resaved.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f, delimiter="\t", lineterminator="\n").writerows(rows)
+    for data in (tsv, resaved):
+        result = invoke("evaluate", data, "--json")
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["documents"] == 2
+    from classifier.data import load_documents
+
+    assert [d.texts for d in load_documents([resaved])] == [lines, lines]
+
+
 def test_train_prints_cross_validation_and_writes_model(tmp_path: Path, tiny_data: Path) -> None:
     result = invoke("train", tiny_data, "--output", tmp_path / "m", "--folds", "3", "--seed", "1", "--eval", tiny_data)
     assert result.exit_code == 0, result.output

@@ -160,3 +160,13 @@ def test_corpus_meets_the_minimums_of_its_data_card(corpus: list) -> None:
 
     missed = [m for m in corpus_stats(corpus)["minimums"] if not m["met"]]
     assert not missed, missed
+
+
+def test_tsv_cells_written_before_quoting_read_as_they_stand(tmp_path: Path) -> None:
+    # Files predict wrote before it quoted cells hold bare quotes: only a cell wrapped in quotes with every
+    # inner one doubled is a quoted field.
+    path = tmp_path / "old.tsv"
+    texts = ['"Closed," he said.', 'He said "no" twice.', '"A" and "B"']
+    rows = "".join(f"a.txt\t{i}\treporting\t0.9\t{t}\n" for i, t in enumerate(texts))
+    path.write_text("file\tindex\tlabel\tscore\ttext\n" + rows, encoding="utf-8")
+    assert load_documents([path])[0].texts == texts
