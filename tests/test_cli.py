@@ -218,7 +218,11 @@ def test_predicted_tsv_survives_a_csv_tool_and_appended_runs(tmp_path: Path) -> 
     import csv
 
     page = tmp_path / "page.txt"
-    lines = ['"We will not close the school," the mayor said on Monday.', 'He called it a "temporary" measure.', '"Yes"']
+    lines = [
+        '"We will not close the school," the mayor said on Monday.',
+        'He called it a "temporary" measure.',
+        '"Yes"',
+    ]
     page.write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = invoke("predict", page, "--format", "tsv").stdout
     tsv = tmp_path / "fix.tsv"
