@@ -668,7 +668,7 @@ def evaluate(
 
     --threshold changes the cleaning view only (what 'clean --threshold' would keep); labels stay argmax.
     """
-    from .data import load_documents, skipped_file_warnings
+    from .data import data_sha256, load_documents, skipped_file_warnings
     from .data_checks import misspelt_label_warnings, unread_key_warnings
     from .evaluate import check_group_fields
     from .evaluate import evaluate as run_evaluation
@@ -687,6 +687,10 @@ def evaluate(
         said = skipped_file_warnings(data) + unread_key_warnings(documents)
         for warning in said + misspelt_label_warnings(documents, m.labels):
             _warn(warning)
+        if data_sha256(data) == m.config.get("training", {}).get("data_sha256"):  # scores that look held-out
+            _warn(
+                "this is the data the model was trained on: the scores show what it learnt, not how it does on new pages"
+            )
         report = run_evaluation(m, documents, keep=wanted, threshold=threshold, by=by or ())
     if as_json:
         typer.echo(json.dumps(report, indent=2))

@@ -373,7 +373,8 @@ def train_model(
     n_pages = int(page_of_doc.max()) + 1
     n_folds = min(folds, n_pages)
     if n_folds < 2:
-        raise DataError("training needs at least two documents")
+        copies = f" ({len(docs)} documents, all copies of one page, which count as one)" if len(docs) > 1 else ""
+        raise DataError(f"training needs at least two different pages{copies}")
     for message in data_warnings(docs, n_pages, folds):
         (warn or _python_warning)(message)
     say(f"featurizing {len(docs)} documents, {len(y)} paragraphs")

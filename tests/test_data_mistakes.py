@@ -267,3 +267,21 @@ def test_files_in_a_data_folder_that_are_not_read_are_named(tmp_path: Path) -> N
         result = invoke(command, tmp_path / "data")
         assert result.exit_code == 0, result.output
         assert "data: 2 files not read (more.json, old.jsonl.gz): only .jsonl and .tsv files are data" in result.stderr
+
+
+def test_training_on_copies_of_one_page_names_the_copies(tmp_path: Path) -> None:
+    # Two lines holding one page count as one page (cross-validation never tests on a copy of what it
+    # trained on); "needs at least two documents" sent a tester looking for a missing line.
+    page = {
+        "paragraphs": [
+            {"text": "Council backs the bridge plan.", "label": "reporting"},
+            {"text": "Read more:", "label": "related-links"},
+        ]
+    }
+    data = tmp_path / "twice.jsonl"
+    data.write_text((json.dumps(page) + "\n") * 2, encoding="utf-8")
+    result = invoke("train", data, "-o", tmp_path / "m")
+    assert result.exit_code == 1
+    assert "needs at least two different pages (2 documents, all copies of one page" in result.stderr
+    data.write_text(json.dumps(page) + "\n", encoding="utf-8")
+    assert "needs at least two different pages\n" in invoke("train", data, "-o", tmp_path / "m").stderr
