@@ -77,23 +77,26 @@ def corpus_stats(docs: Sequence[Document], minimums: bool | None = None) -> dict
         "label_by_language": {k: dict(by_lang[k]) for k, _ in docs_by_lang.most_common()},
         "kinds": dict(docs_by_kind.most_common()),
         "label_by_kind": {k: dict(kind_labels[k]) for k, _ in docs_by_kind.most_common()},
-        "hard_negatives": hard_negatives,
-        "short_reporting": short_reporting,
-        "languages_30": sum(n >= 30 for n in docs_by_lang.values()),
-        "clean_percent": round(100 * clean_docs / max(len(docs), 1)),
-        "labels_everywhere": sum(len(by_lang.get(lang, {})) >= len(labels) for lang in REQUIRED_LANGUAGES),
     }
     # The minimums are the project corpus's; other data (``minimums`` False), or data with labels of its
-    # own when the caller cannot tell (None), is not held to them.
+    # own when the caller cannot tell (None), is not held to them, and gets none of the counts they read:
+    # "0 hard negatives" of a body/nav/ad data set only misleads.
     held = set(labels) <= set(DEFAULT_LABELS) if minimums is None else minimums
-    stats["minimums"] = (
-        [
-            {"what": what, "value": _lookup(stats, key), "required": need, "met": _lookup(stats, key) >= need}
-            for what, key, need in MINIMUMS
-        ]
-        if held
-        else []
+    if not held:
+        if "reporting" not in labels:  # "without boilerplate" means all `reporting`
+            del stats["documents_without_boilerplate"]
+        return {**stats, "minimums": []}
+    stats.update(
+        hard_negatives=hard_negatives,
+        short_reporting=short_reporting,
+        languages_30=sum(n >= 30 for n in docs_by_lang.values()),
+        clean_percent=round(100 * clean_docs / max(len(docs), 1)),
+        labels_everywhere=sum(len(by_lang.get(lang, {})) >= len(labels) for lang in REQUIRED_LANGUAGES),
     )
+    stats["minimums"] = [
+        {"what": what, "value": _lookup(stats, key), "required": need, "met": _lookup(stats, key) >= need}
+        for what, key, need in MINIMUMS
+    ]
     return stats
 
 
@@ -108,12 +111,12 @@ def _lookup(stats: dict[str, Any], key: str) -> int:
 def stats_markdown(stats: dict[str, Any]) -> str:
     """The statistics as the Markdown tables of the data card."""
     labels = list(stats["labels"])
-    clean = stats["documents_without_boilerplate"]
+    clean = stats.get("documents_without_boilerplate")
     lines = [
         f"- Documents: **{stats['documents']}**; paragraphs: **{stats['paragraphs']}**"
         + (
             f"; documents without boilerplate: **{clean}** ({clean / max(stats['documents'], 1):.0%})"
-            if "reporting" in labels
+            if clean is not None
             else ""
         ),
         "- Paragraphs per label (distinct wordings): "
