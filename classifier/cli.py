@@ -659,7 +659,7 @@ def evaluate(
         Optional[list[str]],
         typer.Option(
             "--by",
-            help="Also score each group of documents: lang, source, or kind (source up to its first '/'). Repeatable.",
+            help="Also score each group of documents: lang, source, or kind (source up to its first '/'). Repeatable or comma-separated.",
             show_default=False,
         ),
     ] = None,
@@ -674,8 +674,9 @@ def evaluate(
     from .evaluate import evaluate as run_evaluation
     from .metrics import format_groups, format_report
 
+    by = _label_list(by or [])  # "--by lang,kind" as --keep takes its labels
     try:  # a usage error, said before the data is read and its warnings printed
-        check_group_fields(by or ())
+        check_group_fields(by)
     except ArgumentError as exc:
         raise typer.BadParameter(str(exc), param_hint="--by") from None
     m = _load(model)
@@ -691,7 +692,7 @@ def evaluate(
             _warn(
                 "this is the data the model was trained on: the scores show what it learnt, not how it does on new pages"
             )
-        report = run_evaluation(m, documents, keep=wanted, threshold=threshold, by=by or ())
+        report = run_evaluation(m, documents, keep=wanted, threshold=threshold, by=by)
     if as_json:
         typer.echo(json.dumps(report, indent=2))
         return

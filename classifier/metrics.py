@@ -87,6 +87,10 @@ def score(
 GROUP_FIELDS: tuple[str, ...] = ("lang", "source", "kind")
 
 
+#: The group of documents that give no ``lang`` (or ``source``): in ``evaluate --by``, metrics and data-stats.
+NO_GROUP = "(none)"
+
+
 def score_groups(
     field: str,
     docs: Sequence[Document],
@@ -109,7 +113,7 @@ def score_groups(
     start = 0
     for doc in docs:
         value = {"lang": doc.lang, "source": doc.source, "kind": doc.source.split("/", 1)[0]}[field]
-        group = value.strip() or "(none)"
+        group = value.strip() or NO_GROUP
         members.setdefault(group, []).extend(range(start, start + len(doc.texts)))
         documents[group] = documents.get(group, 0) + 1
         start += len(doc.texts)

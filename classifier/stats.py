@@ -9,6 +9,7 @@ from typing import Any
 
 from .data import Document
 from .labels import DEFAULT_LABELS
+from .metrics import NO_GROUP
 
 START_MARK = "<!-- data-stats:start -->"
 END_MARK = "<!-- data-stats:end -->"
@@ -55,7 +56,7 @@ def corpus_stats(docs: Sequence[Document], minimums: bool | None = None) -> dict
     distinct: dict[str, set[str]] = {}
     clean_docs = hard_negatives = short_reporting = 0
     for d in docs:
-        lang, kind = d.lang or "?", (d.source or "?").split("/")[0]
+        lang, kind = d.lang or NO_GROUP, (d.source or NO_GROUP).split("/")[0]
         docs_by_lang[lang] += 1
         docs_by_kind[kind] += 1
         clean_docs += all(x == "reporting" for x in d.labels)

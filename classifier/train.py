@@ -38,7 +38,7 @@ from .data_checks import data_warnings, label_clashes, page_numbers, trained_on
 from .errors import ArgumentError, DataError
 from .features import DENSE_NAMES, HASH_BITS, NGRAM_MAX, NGRAM_MIN, dense_matrix, hashed_features
 from .labels import DEFAULT_KEEP, DEFAULT_LABELS, Label, default_keep
-from .metrics import score, score_groups
+from .metrics import NO_GROUP, score, score_groups
 from .model import NETWORK_ARRAYS, Model, Weights, linear_scorer, refine_scorer
 from .segment import is_blank
 from .views import context_views
@@ -361,6 +361,8 @@ def train_model(
 
     labels = _label_order(docs)
     keep_labels = _default_keep(labels, keep)
+    if len(keep_labels) == len(labels):  # said now, not first by every `clean` of the model
+        (warn or _python_warning)("keep names every label of the data: cleaning with this model will remove nothing")
     # The views (views.py) take the first label for the article text whose pages they reshape, so the kept
     # labels lead: `body` must not lose that role to an `appeal` that sorts before it.
     labels = keep_labels + [x for x in labels if x not in keep_labels]
@@ -425,7 +427,7 @@ def train_model(
     cv["folds"] = n_folds
     for field in ("lang", "kind"):  # where the data is weak, which the overall score hides
         by_group = score_groups(field, docs, true, pred, texts, labels, keep_labels)
-        if list(by_group) != ["(none)"]:  # the data names no languages (or page kinds)
+        if list(by_group) != [NO_GROUP]:  # the data names no languages (or page kinds)
             cv[f"by_{field}"] = by_group
     cv["seconds"] = round(time.perf_counter() - started, 1)
     return Model(weights, config), cv

@@ -510,6 +510,9 @@ def test_evaluate_by_language_scores_each_group_as_if_evaluated_alone(tmp_path: 
     )
     alone = json.loads(invoke("evaluate", german, "--model", trained_dir, "--json").stdout)
     assert list(report["by_lang"]) == ["(none)", "de", "en"]  # four documents each: ties in name order
+    # comma-separated as --keep takes labels; a page with no language is "(none)" in data-stats too
+    assert json.loads(invoke("evaluate", mixed, "-m", trained_dir, "--json", "--by", "lang,kind").stdout) == report
+    assert json.loads(invoke("data-stats", mixed, "--json").stdout)["languages"] == {"(none)": 4, "de": 4, "en": 4}
     de = report["by_lang"]["de"]
     assert (de["documents"], de["paragraphs"]) == (alone["documents"], alone["paragraphs"])
     assert de["macro_f1"] == alone["macro_f1"]

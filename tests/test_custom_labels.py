@@ -79,6 +79,9 @@ def test_train_keep_option_is_recorded_and_checked(custom_data: Path, tmp_path: 
     result = invoke("train", custom_data, "--output", tmp_path / "m", "--folds", "3", "--keep", "article, chrome")
     assert result.exit_code == 0, result.output
     assert classifier.load(tmp_path / "m").default_keep == ("article", "chrome")
+    every = invoke("train", custom_data, "--output", tmp_path / "all", "--folds", "3", "-k", "article,chrome,nav,promo")
+    assert every.exit_code == 0 and "keep names every label of the data: cleaning" in every.stderr
+    assert "keep names every label" not in result.stderr
     bad = invoke("train", custom_data, "--output", tmp_path / "n", "--keep", "reporting")
     assert bad.exit_code == 2
     assert "keep must name labels of the training data" in bad.output and "reporting" in bad.output
