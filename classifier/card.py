@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from .labels import DEFAULT_LABELS, default_keep
-from .metrics import few_documents_note, percent
+from .metrics import few_documents_note, few_pages_note, percent
 
 
 def _table(report: dict[str, Any]) -> list[str]:
@@ -79,6 +79,7 @@ def model_card(config: dict[str, Any], metrics: dict[str, Any]) -> str:
     cv = metrics.get("cross_validation")
     if cv:
         lines += ["", "## Cross-validation (training data, grouped by document)", "", *_table(cv)]
+        lines += ["", f"({few_pages_note(cv)}.)"] if few_pages_note(cv) else []
         if t.get("runs", 1) > 1:
             lines += ["", f"Scored on the mean of the {t['runs']} runs' out-of-fold probabilities."]
         if (t.get("stage3") or {}).get("kind") == "network":

@@ -593,7 +593,7 @@ def train(
     ] = None,
 ) -> None:
     """Train a model, print its cross-validation scores, and write the model directory."""
-    from .metrics import format_report
+    from .metrics import few_pages_note, format_report
     from .train import FOLDS, train_and_save
 
     # Quoted, so that the command the model card records can be pasted back into a shell.
@@ -618,6 +618,8 @@ def train(
         )
     typer.echo(f"cross-validation ({metrics['cross_validation']['folds']} folds, grouped by document):")
     typer.echo(format_report(metrics["cross_validation"]))
+    if few_pages_note(metrics["cross_validation"]):
+        typer.echo(f"({few_pages_note(metrics['cross_validation'])})")
     for name, report in metrics["evaluations"].items():
         typer.echo(f"\n{'evaluation (also trained on)' if report.get('documents_trained_on') else 'held-out'}: {name}")
         typer.echo(format_report(report))
@@ -710,7 +712,7 @@ def info(
     """Show a model's labels, training data, metrics and versions."""
     from .artifact import read_metrics
     from .card import seeds_line
-    from .metrics import percent
+    from .metrics import few_pages_note, percent
 
     m = _load(model)
     assert m.path is not None
@@ -733,7 +735,8 @@ def info(
     typer.echo(f"command:  {t.get('command', '')}")
     cv = metrics.get("cross_validation")
     if cv:
-        typer.echo(f"cv:       macro-F1 {cv['macro_f1']:.3f}")
+        few = f" ({cv['pages']} pages: too few to judge by)" if few_pages_note(cv) else ""
+        typer.echo(f"cv:       macro-F1 {cv['macro_f1']:.3f}{few}")
     for name, report in metrics.get("evaluations", {}).items():
         c = report["cleaning"]
         kept = ",".join(c["keep_labels"]) or "nothing"

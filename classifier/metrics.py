@@ -152,6 +152,22 @@ def few_documents_note(groups: dict[str, dict[str, Any]]) -> str:
     )
 
 
+#: Cross-validation over fewer distinct pages than this is flagged in ``train``'s report and the model card.
+FEW_PAGES = 30
+
+
+def few_pages_note(cv: dict[str, Any]) -> str:
+    """What to say under a cross-validation report of too few pages to read (a tester's 3 pages scored
+    1.000), or nothing."""
+    pages = cv.get("pages")
+    if pages is None or pages >= FEW_PAGES:
+        return ""
+    return (
+        f"cross-validation over {pages} page{'s' * (pages != 1)}: too few for these scores to say how the model "
+        "does on new pages; score it on pages held out (--eval)"
+    )
+
+
 def format_groups(field: str, groups: dict[str, dict[str, Any]]) -> str:
     """``score_groups`` as an aligned text table; kept/dropped are the cleaning view's two shares."""
     width = max(len(x) for x in [*groups, field]) + 2

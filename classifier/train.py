@@ -424,7 +424,7 @@ def train_model(
     }
     true, pred = [labels[i] for i in y], [labels[i] for i in pred_oof]
     cv = score(true, pred, texts, labels, keep_labels)
-    cv["folds"] = n_folds
+    cv["folds"], cv["pages"] = n_folds, n_pages
     for field in ("lang", "kind"):  # where the data is weak, which the overall score hides
         by_group = score_groups(field, docs, true, pred, texts, labels, keep_labels)
         if list(by_group) != [NO_GROUP]:  # the data names no languages (or page kinds)

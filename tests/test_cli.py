@@ -264,6 +264,11 @@ def test_train_prints_cross_validation_and_writes_model(tmp_path: Path, tiny_dat
     assert "held-out" not in result.stdout and f"evaluation (also trained on): {tiny_data}" in result.stdout
     card = (tmp_path / "m" / "README.md").read_text(encoding="utf-8")
     assert "Held-out" not in card and "12 of its 12 documents were also trained on." in card
+    # twelve pages score 1.000 as easily as 0.5: the report, the card and info say so (trial 16)
+    assert "(cross-validation over 12 pages: too few for these scores" in result.stdout
+    assert "cross-validation over 12 pages: too few" in card
+    assert "(12 pages: too few to judge by)" in invoke("info", "--model", tmp_path / "m").stdout
+    assert "too few to judge by" not in invoke("info").stdout
     info = invoke("info", "--model", tmp_path / "m")
     assert info.exit_code == 0 and "related-links" in info.stdout and "macro-F1" in info.stdout
     assert f"{tiny_data} (also trained on: 12 of its 12 documents)" in info.stdout
