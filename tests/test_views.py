@@ -107,3 +107,17 @@ def test_every_page_with_a_widget_is_also_shown_short_ending_in_its_own_body(tin
             short[int(page[0])] = rows
     with_widget = {i for i in range(len(docs)) if (labels[owner == i] != 0).any()}
     assert len(short) >= len(with_widget) // 2 > 0
+
+
+def test_some_pages_are_also_shown_as_a_feed_item_of_headline_and_lead(tiny_data: Path) -> None:
+    # An RSS entry or a search snippet is a headline and a paragraph or two: a model that had only seen
+    # long pages took such a headline for another story's link.
+    docs, names, labels, folds, owner = _corpus(tiny_data)
+    feeds = 0
+    for seed in range(4):  # FEED_SHARE of the documents: a few per seed in the tiny corpus
+        views, view_labels = context_views(docs, seed, labels, folds, names)
+        for rows, shown in zip(views[len(docs) :], view_labels[len(docs) :], strict=True):
+            body = np.flatnonzero((owner == owner[rows[0]]) & (labels == 0))
+            if (shown == 0).all() and 2 <= len(rows) <= 3 and np.array_equal(rows, body[: len(rows)]):
+                feeds += 1
+    assert feeds > 0
