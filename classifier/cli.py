@@ -671,7 +671,7 @@ def evaluate(
     --threshold changes the cleaning view only (what 'clean --threshold' would keep); labels stay argmax.
     """
     from .data import data_sha256, load_documents, skipped_file_warnings
-    from .data_checks import misspelt_label_warnings, unread_key_warnings
+    from .data_checks import missing_row_warnings, misspelt_label_warnings, unread_key_warnings
     from .evaluate import check_group_fields
     from .evaluate import evaluate as run_evaluation
     from .metrics import format_groups, format_report
@@ -687,7 +687,7 @@ def evaluate(
     wanted = None if chosen is None else [label for label in m.labels if label in chosen]  # the model's order
     with _library_errors():
         documents = load_documents(data)
-        said = skipped_file_warnings(data) + unread_key_warnings(documents)
+        said = skipped_file_warnings(data) + unread_key_warnings(documents) + missing_row_warnings(documents)
         for warning in said + misspelt_label_warnings(documents, m.labels):
             _warn(warning)
         if data_sha256(data) == m.config.get("training", {}).get("data_sha256"):  # scores that look held-out

@@ -40,6 +40,9 @@ class Document:
     #: Keys of the JSON object the loader did not read: a misspelt "language" or "id" would otherwise
     #: silently leave the field empty (``data_checks.unread_key_warnings``).
     unread_keys: tuple[str, ...] = field(default=(), compare=False)
+    #: Paragraph indices a TSV page skips (rows deleted by hand): its neighbours then read as adjacent
+    #: (``data_checks.missing_row_warnings``).
+    missing: tuple[int, ...] = field(default=(), compare=False)
 
 
 #: The keys of a JSONL document the loader reads (``url`` is common metadata: read by no one, warned of never).
@@ -240,7 +243,8 @@ def _tsv_documents(path: Path) -> Iterator[Document]:
         rows.append((int(index), label, cells[4]))
     for file, rows in docs.items():
         rows.sort()
-        yield Document(file, [r[2] for r in rows], [r[1] for r in rows], origin=f"{path}")
+        missing = tuple(sorted(set(range(rows[-1][0] + 1)) - {r[0] for r in rows}))
+        yield Document(file, [r[2] for r in rows], [r[1] for r in rows], origin=f"{path}", missing=missing)
 
 
 def load_documents(paths: Iterable[str | os.PathLike[str]]) -> list[Document]:

@@ -67,7 +67,7 @@ def data_warnings(docs: Sequence[Document], n_pages: int, folds: int) -> list[st
 
     A typo in a hand-corrected TSV ("reportng") would otherwise become a label of its own, quietly.
     """
-    out: list[str] = unread_key_warnings(docs)
+    out: list[str] = unread_key_warnings(docs) + missing_row_warnings(docs)
     ids = Counter(d.doc_id for d in docs)
     if len(ids) < len(docs):
         repeated = next(i for i, n in ids.items() if n > 1)
@@ -207,6 +207,25 @@ _KEY_ALIASES = {
     "kind": "source",
     "paras": "paragraphs",
 }
+
+
+def missing_row_warnings(docs: Sequence[Document]) -> list[str]:
+    """One warning per file whose TSV pages skip paragraph indices: a row deleted from a corrected TSV takes
+    its paragraph out of the page, and the paragraphs around it are then read as neighbours."""
+    by_file: dict[str, list[Document]] = {}
+    for doc in docs:
+        if doc.missing:
+            by_file.setdefault(doc.origin, []).append(doc)
+    out = []
+    for origin, pages in by_file.items():
+        first = pages[0]
+        shown = ", ".join(map(str, first.missing[:5])) + (", …" if len(first.missing) > 5 else "")
+        out.append(
+            f"{origin}: {len(pages)} page{'s skip' if len(pages) != 1 else ' skips'} paragraph indices (first: "
+            f"{first.doc_id}, paragraph{'s' * (len(first.missing) != 1)} {shown}); they are read without "
+            "those paragraphs, their neighbours as adjacent: relabel a row rather than delete it"
+        )
+    return out
 
 
 def unread_key_warnings(docs: Sequence[Document]) -> list[str]:

@@ -242,6 +242,19 @@ def test_predicted_tsv_survives_a_csv_tool_and_appended_runs(tmp_path: Path) -> 
     assert [d.texts for d in load_documents([resaved])] == [lines, lines]
 
 
+def test_a_row_deleted_from_a_corrected_tsv_is_pointed_out(tmp_path: Path) -> None:
+    # Deleting a row takes its paragraph out of the page and makes its neighbours adjacent (trial 16).
+    rows = invoke("predict", ARTICLE, "--format", "tsv").stdout.splitlines(keepends=True)
+    whole, cut = tmp_path / "whole.tsv", tmp_path / "cut.tsv"
+    whole.write_text("".join(rows), encoding="utf-8")
+    cut.write_text("".join(rows[:3] + rows[5:]), encoding="utf-8")  # paragraphs 2 and 3 deleted
+    assert "paragraph indices" not in invoke("evaluate", whole).stderr
+    result = invoke("evaluate", cut)
+    assert result.exit_code == 0
+    assert f"{cut}: 1 page skips paragraph indices (first: {ARTICLE}, paragraphs 2, 3)" in result.stderr
+    assert "skips paragraph indices" in invoke("data-stats", cut).stderr
+
+
 def test_evaluating_a_model_on_its_own_training_data_says_so(
     tiny_data: Path, trained_dir: Path, tmp_path: Path
 ) -> None:
