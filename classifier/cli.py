@@ -264,9 +264,9 @@ def _load(model: Optional[str]) -> Model:
         raise typer.Exit(2 if usage else 1) from None
 
 
-def _label_list(option: list[str]) -> list[str]:
-    """A label option, comma-separated and repeatable ("-k reporting,other" or "-k reporting -k other"),
-    as names in the order given; empty items are ignored."""
+def _comma_list(option: list[str]) -> list[str]:
+    """A list option, comma-separated and repeatable ("-k reporting,other" or "-k reporting -k other",
+    "--by lang,kind"), as names in the order given; empty items are ignored."""
     return [x.strip() for value in option for x in value.split(",") if x.strip()]
 
 
@@ -274,7 +274,7 @@ def _keep_labels(model: Model, keep: list[str] | None) -> frozenset[str]:
     """The --keep option as a label set (omitted: the model's default); empty or unknown labels, or no
     default on a model that records none, are usage errors. Given twice, both count: the last alone
     would have dropped the article for "-k reporting -k other"."""
-    wanted = None if not keep else _label_list(keep)
+    wanted = None if not keep else _comma_list(keep)
     if wanted is None and not model.default_keep:
         _fail(
             f"this model records no default labels to keep; pass --keep LABELS (its labels: {', '.join(model.labels)})"
@@ -613,7 +613,7 @@ def train(
             progress=lambda msg: typer.echo(msg, err=True),
             jobs=jobs,
             label_weights=_label_weights(weights or []),
-            keep=_label_list(keep) if keep else None,
+            keep=_comma_list(keep) if keep else None,
             warn=_warn,
         )
     typer.echo(f"cross-validation ({metrics['cross_validation']['folds']} folds, grouped by document):")
@@ -676,7 +676,7 @@ def evaluate(
     from .evaluate import evaluate as run_evaluation
     from .metrics import format_groups, format_report
 
-    by = _label_list(by or [])  # "--by lang,kind" as --keep takes its labels
+    by = _comma_list(by or [])  # "--by lang,kind" as --keep takes its labels
     try:  # a usage error, said before the data is read and its warnings printed
         check_group_fields(by)
     except ArgumentError as exc:
