@@ -111,6 +111,15 @@ def model_card(config: dict[str, Any], metrics: dict[str, Any]) -> str:
         + " fall back on layout features and context; expect more errors there.",
         "- Short lines are the hard cases: an ALL-CAPS subheading, a product name in a list or a one-line "
         "quote can look like page furniture.",
+        *(
+            [
+                "- Every training page has an article, so the model looks for one on every page: of a page that is "
+                "nothing but a cookie notice, a login wall or a newsletter box it keeps about a third "
+                "(`python benchmarks/short_pages.py`)."
+            ]
+            if t.get("project_corpus", ours)
+            else []
+        ),
         "",
     ]
     return "\n".join(lines)
