@@ -79,7 +79,8 @@ def model_card(config: dict[str, Any], metrics: dict[str, Any]) -> str:
     cv = metrics.get("cross_validation")
     if cv:
         lines += ["", "## Cross-validation (training data, grouped by document)", "", *_table(cv)]
-        lines += ["", f"({few_pages_note(cv)}.)"] if few_pages_note(cv) else []
+        few = few_pages_note(cv)
+        lines += ["", f"({few}.)"] if few else []
         if t.get("runs", 1) > 1:
             lines += ["", f"Scored on the mean of the {t['runs']} runs' out-of-fold probabilities."]
         if (t.get("stage3") or {}).get("kind") == "network":
@@ -97,17 +98,18 @@ def model_card(config: dict[str, Any], metrics: dict[str, Any]) -> str:
         if shared:
             lines += [f"{shared} of its {report.get('documents', '?')} documents were also trained on.", ""]
         lines += _table(report)
+    project = t.get("project_corpus", ours)  # cards written before the key existed: the shipped model's
     lines += [
         "",
         "## Known limits",
         (
             "- The training corpus is written for this project (synthetic pages imitating extractor output); real "
             "sites have widgets it has never seen, and scores on real pages are lower than cross-validation."
-            if t.get("project_corpus", ours)  # cards written before the key existed: the shipped model's
+            if project
             else "- Cross-validation scores text like the training data; expect lower scores on text unlike it."
         ),
         "- Languages with few or no training documents"
-        + (" (see the data card)" if t.get("project_corpus", ours) else "")
+        + (" (see the data card)" if project else "")
         + " fall back on layout features and context; expect more errors there.",
         "- Short lines are the hard cases: an ALL-CAPS subheading, a product name in a list or a one-line "
         "quote can look like page furniture.",
@@ -117,7 +119,7 @@ def model_card(config: dict[str, Any], metrics: dict[str, Any]) -> str:
                 "nothing but a cookie notice, a login wall or a newsletter box it keeps about a third "
                 "(`python benchmarks/short_pages.py`)."
             ]
-            if t.get("project_corpus", ours)
+            if project
             else []
         ),
         "",

@@ -618,8 +618,9 @@ def train(
         )
     typer.echo(f"cross-validation ({metrics['cross_validation']['folds']} folds, grouped by document):")
     typer.echo(format_report(metrics["cross_validation"]))
-    if few_pages_note(metrics["cross_validation"]):
-        typer.echo(f"({few_pages_note(metrics['cross_validation'])})")
+    few = few_pages_note(metrics["cross_validation"])
+    if few:
+        typer.echo(f"({few})")
     for name, report in metrics["evaluations"].items():
         typer.echo(f"\n{'evaluation (also trained on)' if report.get('documents_trained_on') else 'held-out'}: {name}")
         typer.echo(format_report(report))
@@ -690,7 +691,8 @@ def evaluate(
         said = skipped_file_warnings(data) + unread_key_warnings(documents) + missing_row_warnings(documents)
         for warning in said + misspelt_label_warnings(documents, m.labels):
             _warn(warning)
-        if data_sha256(data) == m.config.get("training", {}).get("data_sha256"):  # scores that look held-out
+        trained_on = m.config.get("training", {}).get("data_sha256")
+        if trained_on and data_sha256(data) == trained_on:  # scores that look held-out
             _warn(
                 "this is the data the model was trained on: the scores show what it learnt, not how it does on new pages"
             )
