@@ -672,11 +672,13 @@ def evaluate(
     --threshold changes the cleaning view only (what 'clean --threshold' would keep); labels stay argmax.
     """
     from .data import data_sha256, load_documents, skipped_file_warnings
-    from .data_checks import missing_row_warnings, misspelt_label_warnings, unread_key_warnings
+    from .data_checks import blank_text_warnings, missing_row_warnings, misspelt_label_warnings, unread_key_warnings
     from .evaluate import check_group_fields
     from .evaluate import evaluate as run_evaluation
-    from .metrics import format_groups, format_report
+    from .metrics import GROUP_FIELDS, format_groups, format_report
 
+    if by and not _comma_list(by):  # "--by ''" from an empty shell variable: say so, as --keep does
+        raise typer.BadParameter(f"name a field to group by: {', '.join(GROUP_FIELDS)}", param_hint="--by")
     by = _comma_list(by or [])  # "--by lang,kind" as --keep takes its labels
     try:  # a usage error, said before the data is read and its warnings printed
         check_group_fields(by)
@@ -689,6 +691,7 @@ def evaluate(
     with _library_errors():
         documents = load_documents(data)
         said = skipped_file_warnings(data) + unread_key_warnings(documents) + missing_row_warnings(documents)
+        said += blank_text_warnings(documents, "each is scored with the prediction of the paragraph before it")
         for warning in said + misspelt_label_warnings(documents, m.labels):
             _warn(warning)
         trained_on = m.config.get("training", {}).get("data_sha256")
@@ -766,14 +769,16 @@ def data_stats(
 ) -> None:
     """Count documents and paragraphs per label, language and page kind."""
     from .data import is_project_corpus, load_documents, skipped_file_warnings
-    from .data_checks import data_warnings, page_numbers
+    from .data_checks import blank_text_warnings, data_warnings, page_numbers
     from .stats import corpus_stats, stats_markdown, update_card
+    from .train import BLANK_IN_TRAINING
 
     with _library_errors():
         documents = load_documents(data)
         # what train would warn of (or refuse): this is where a team checks its data before training
         pages = int(page_numbers(documents).max()) + 1 if documents else 0
-        for warning in skipped_file_warnings(data) + data_warnings(documents, pages, folds=0):
+        said = data_warnings(documents, pages, folds=0) + blank_text_warnings(documents, BLANK_IN_TRAINING)
+        for warning in skipped_file_warnings(data) + said:
             _warn(warning)
         stats = corpus_stats(documents, minimums=is_project_corpus(data))
     if write_card is not None:

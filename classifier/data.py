@@ -36,6 +36,7 @@ class Document:
     labels: list[str]
     lang: str = ""
     source: str = ""
+    #: "FILE:LINE" of the page (a TSV page's first row), for warnings; "" for documents built in Python.
     origin: str = field(default="", compare=False)
     #: Keys of the JSON object the loader did not read: a misspelt "language" or "id" would otherwise
     #: silently leave the field empty (``data_checks.unread_key_warnings``).
@@ -244,7 +245,8 @@ def _tsv_documents(path: Path) -> Iterator[Document]:
     for file, rows in docs.items():
         rows.sort()
         missing = tuple(sorted(set(range(rows[-1][0] + 1)) - {r[0] for r in rows}))
-        yield Document(file, [r[2] for r in rows], [r[1] for r in rows], origin=f"{path}", missing=missing)
+        origin = f"{path}:{min(seen[file, r[0]] for r in rows)}"  # a page's first row, as JSONL gives its line
+        yield Document(file, [r[2] for r in rows], [r[1] for r in rows], origin=origin, missing=missing)
 
 
 def load_documents(paths: Iterable[str | os.PathLike[str]]) -> list[Document]:

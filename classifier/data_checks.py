@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .data import DOCUMENT_KEYS, Document
+from .segment import is_blank
 
 #: A label is taken for a misspelling of another when that one is this many times as frequent and the
 #: names are a quarter of the longer one's letters apart (at least one edit: "bdoy", "reportng").
@@ -215,17 +216,40 @@ def missing_row_warnings(docs: Sequence[Document]) -> list[str]:
     by_file: dict[str, list[Document]] = {}
     for doc in docs:
         if doc.missing:
-            by_file.setdefault(doc.origin, []).append(doc)
+            by_file.setdefault(doc.origin.rpartition(":")[0] or doc.origin, []).append(doc)
     out = []
-    for origin, pages in by_file.items():
-        first = pages[0]
-        shown = ", ".join(map(str, first.missing[:5])) + (", …" if len(first.missing) > 5 else "")
+    for path, pages in by_file.items():
+        named = "; ".join(
+            f"{page.doc_id}: {', '.join(map(str, page.missing[:5]))}{', …' * (len(page.missing) > 5)}"
+            for page in pages[:3]
+        ) + ("; …" if len(pages) > 3 else "")
         out.append(
-            f"{origin}: {len(pages)} page{'s skip' if len(pages) != 1 else ' skips'} paragraph indices (first: "
-            f"{first.doc_id}, paragraph{'s' * (len(first.missing) != 1)} {shown}); they are read without "
-            "those paragraphs, their neighbours as adjacent: relabel a row rather than delete it"
+            f"{path}: {len(pages)} page{'s skip' if len(pages) != 1 else ' skips'} paragraph indices ({named}); "
+            "they are read without those paragraphs, their neighbours as adjacent: relabel a row rather than "
+            "delete it"
         )
     return out
+
+
+def blank_text_warnings(docs: Sequence[Document], fate: str) -> list[str]:
+    """A warning when paragraphs have no text, with the first one's place: pandas re-saving a TSV read
+    without ``keep_default_na=False`` empties cells reading "None", "N/A" or "null", and a scrape may
+    emit empty items; either way the label beside the empty cell no longer describes any text."""
+    blanks = [(doc, i) for doc in docs for i, text in enumerate(doc.texts) if is_blank(text)]
+    if not blanks:
+        return []
+    doc, i = blanks[0]
+    if doc.origin.rpartition(":")[0].lower().endswith(".tsv"):  # the row's index cell, counted from 0
+        missing = set(doc.missing)
+        which = f"index {[k for k in range(len(doc.texts) + len(missing)) if k not in missing][i]}"
+    else:
+        which = f"paragraph {i + 1}"
+    n = len(blanks)
+    return [
+        f"{n} paragraph{'s have' if n != 1 else ' has'} no text (first: {doc.origin or doc.doc_id}, page "
+        f"{doc.doc_id!r}, {which}); {fate}. pandas empties texts such as 'None', 'N/A' or 'null' unless the "
+        "TSV is read with keep_default_na=False"
+    ]
 
 
 def unread_key_warnings(docs: Sequence[Document]) -> list[str]:

@@ -34,7 +34,7 @@ from .augment import glued_teasers, short_line_variants
 from .cohesion import COHESION_NAMES, cohesion
 from .context import Rows, context_features, refine_features
 from .data import Document
-from .data_checks import data_warnings, label_clashes, page_numbers, trained_on
+from .data_checks import blank_text_warnings, data_warnings, label_clashes, page_numbers, trained_on
 from .errors import ArgumentError, DataError
 from .features import DENSE_NAMES, HASH_BITS, NGRAM_MAX, NGRAM_MIN, dense_matrix, hashed_features
 from .labels import DEFAULT_KEEP, DEFAULT_LABELS, Label, default_keep
@@ -43,6 +43,11 @@ from .model import NETWORK_ARRAYS, Model, Weights, linear_scorer, refine_scorer
 from .segment import is_blank
 from .views import context_views
 
+#: What training does with a paragraph without text (``data_checks.blank_text_warnings`` says it with its place).
+BLANK_IN_TRAINING = (
+    "they are left out of training: prediction reads blank items as no evidence, so learning from them would "
+    "teach nothing it uses"
+)
 #: Inverse regularisation strength of stage 1 (n-grams) and stages 2 and 3 (context). Stage 1 at 16 rather than
 #: 4 lets the n-grams of languages with few pages weigh enough: stage-1 out-of-fold macro-F1 0.764 -> 0.773
 #: (Chinese 0.589 -> 0.623, Korean 0.700 -> 0.739), English unchanged; 64 adds little for 10 s more training.
@@ -347,12 +352,9 @@ def train_model(
                 else f"{len(doc.texts)} texts, {len(doc.labels)} labels"
             )
             raise DataError(f"document {i}: expected a classifier.data.Document with a label per text, got {shown}")
-    docs, blank = _without_blank_paragraphs(docs)
-    if blank:
-        (warn or _python_warning)(
-            f"{blank} blank paragraph{'s are' if blank != 1 else ' is'} left out of training: prediction reads "
-            "blank items as no evidence, so learning from them would teach nothing it uses"
-        )
+    for message in blank_text_warnings(docs, BLANK_IN_TRAINING):
+        (warn or _python_warning)(message)
+    docs = _without_blank_paragraphs(docs)
     started = time.perf_counter()
 
     def say(message: str) -> None:  # with the time so far: a run of minutes has few steps to show
@@ -723,24 +725,22 @@ def _check_folds(y: np.ndarray, fold_of: np.ndarray, n_folds: int, labels: Seque
             )
 
 
-def _without_blank_paragraphs(docs: Sequence[Document]) -> tuple[list[Document], int]:
-    """``docs`` without their blank paragraphs (and without documents left empty), and how many went.
+def _without_blank_paragraphs(docs: Sequence[Document]) -> list[Document]:
+    """``docs`` without their blank paragraphs (and without documents left empty).
 
     Prediction leaves blank items out of every paragraph's context (``Model.probabilities``); training
     with them in would fit context features prediction never computes."""
     out: list[Document] = []
-    blank = 0
     for doc in docs:
         keep = [not is_blank(text) for text in doc.texts]
         if all(keep):
             out.append(doc)
             continue
-        blank += keep.count(False)
         texts = [t for t, k in zip(doc.texts, keep, strict=True) if k]
         labels = [label for label, k in zip(doc.labels, keep, strict=True) if k]
         if texts:
             out.append(dataclasses.replace(doc, texts=texts, labels=labels))
-    return out, blank
+    return out
 
 
 def _python_warning(message: str) -> None:

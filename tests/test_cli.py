@@ -251,8 +251,32 @@ def test_a_row_deleted_from_a_corrected_tsv_is_pointed_out(tmp_path: Path) -> No
     assert "paragraph indices" not in invoke("evaluate", whole).stderr
     result = invoke("evaluate", cut)
     assert result.exit_code == 0
-    assert f"{cut}: 1 page skips paragraph indices (first: {ARTICLE}, paragraphs 2, 3)" in result.stderr
+    assert f"{cut}: 1 page skips paragraph indices ({ARTICLE}: 2, 3); they are read" in result.stderr
     assert "skips paragraph indices" in invoke("data-stats", cut).stderr
+
+
+def test_rows_deleted_from_several_tsv_pages_name_each_page(tmp_path: Path) -> None:
+    other = tmp_path / "other.txt"
+    other.write_bytes(ARTICLE.read_bytes())
+    rows = invoke("predict", ARTICLE, other, "--format", "tsv").stdout.splitlines(keepends=True)
+    n = len(rows) // 2  # header + the first page's rows, then the second page's
+    cut = tmp_path / "cut.tsv"
+    cut.write_text("".join(rows[:2] + rows[3 : n + 4] + rows[n + 5 :]), encoding="utf-8")
+    result = invoke("evaluate", cut)
+    assert f"2 pages skip paragraph indices ({ARTICLE}: 1; {other}: 3)" in result.stderr
+
+
+def test_a_paragraph_emptied_by_a_spreadsheet_is_pointed_out_by_its_row(tmp_path: Path) -> None:
+    # pandas re-saving a TSV empties texts reading "N/A" or "None" unless told not to (trial 16 follow-up).
+    rows = [line.split("\t") for line in invoke("predict", ARTICLE, "--format", "tsv").stdout.splitlines()]
+    rows[3][4] = ""
+    data = tmp_path / "emptied.tsv"
+    data.write_text("".join("\t".join(row) + "\n" for row in rows), encoding="utf-8")
+    for command in ("evaluate", "data-stats"):
+        result = invoke(command, data)
+        assert result.exit_code == 0, result.output
+        assert f"1 paragraph has no text (first: {data}:2, page '{ARTICLE}', index 2)" in result.stderr
+        assert "keep_default_na=False" in result.stderr
 
 
 def test_evaluating_a_model_on_its_own_training_data_says_so(
@@ -543,8 +567,9 @@ def test_evaluate_by_language_scores_each_group_as_if_evaluated_alone(tmp_path: 
     assert "fewer than" not in invoke("evaluate", mixed, "--model", trained_dir, "--by", "kind").stdout
 
 
-def test_evaluate_by_an_unknown_field_is_a_one_line_error(tiny_data: Path) -> None:
-    result = invoke("evaluate", tiny_data, "--by", "country")
+@pytest.mark.parametrize("field", ["country", "", ","])
+def test_evaluate_by_an_unknown_or_empty_field_is_a_one_line_error(tiny_data: Path, field: str) -> None:
+    result = invoke("evaluate", tiny_data, "--by", field)  # "" as from an unset shell variable
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert "lang, source, kind" in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert "(see 'classifier evaluate -h')" in result.stderr  # like every other usage error

@@ -162,7 +162,8 @@ def test_blank_paragraphs_are_left_out_of_training(tmp_path: Path) -> None:
     for name, data in (("plain", docs), ("blank", with_blank)):
         result = invoke("train", _write(tmp_path / f"{name}.jsonl", data), "-o", tmp_path / name)
         assert result.exit_code == 0, result.output
-    assert "1 blank paragraph is left out of training" in result.stderr
+    assert f"1 paragraph has no text (first: {tmp_path / 'blank.jsonl'}:3, page " in result.stderr
+    assert "paragraph 2); they are left out of training" in result.stderr
     weights = [(tmp_path / name / "weights.npz").read_bytes() for name in ("plain", "blank")]
     assert weights[0] == weights[1]
 
