@@ -48,8 +48,11 @@ CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "weights.npz"
 METRICS_FILE = "metrics.json"
 CARD_FILE = "README.md"
+#: The training pages' ``data_checks.fingerprint``: lets ``evaluate`` say which pages the model was trained
+#: on. Optional: models saved before it, or saved without it, only lose that warning.
+TRAINED_PAGES_FILE = "trained_pages.npy"
 #: Every file a saved model directory holds; anything else in one stops a save (``check_destination``).
-MODEL_FILES = frozenset({CONFIG_FILE, WEIGHTS_FILE, METRICS_FILE, CARD_FILE})
+MODEL_FILES = frozenset({CONFIG_FILE, WEIGHTS_FILE, METRICS_FILE, CARD_FILE, TRAINED_PAGES_FILE})
 #: Where the default model sits inside an installed package (copied there from models/default).
 _PACKAGED = Path(__file__).parent / "default_model"
 #: The source of truth in a checkout; used when the package is installed editable or run from source.
@@ -68,7 +71,11 @@ def default_model_path() -> Path:
 
 
 def save(
-    model: Model, directory: str | os.PathLike[str], metrics: dict[str, Any] | None = None, card: str | None = None
+    model: Model,
+    directory: str | os.PathLike[str],
+    metrics: dict[str, Any] | None = None,
+    card: str | None = None,
+    trained_pages: np.ndarray | None = None,
 ) -> Path:
     """Write ``model`` as the model directory ``directory``, replacing a model already there as a whole.
 
@@ -87,7 +94,7 @@ def save(
     except OSError as exc:
         raise ModelError(f"{out}: cannot write the model in {out.parent} ({exc.strerror or exc})") from None
     try:
-        _write_model(staging, model, metrics, card)
+        _write_model(staging, model, metrics, card, trained_pages)
         os.chmod(staging, _directory_mode(out))  # mkdtemp's owner-only 0700 would hide the model from others
         _swap_in(staging, out)
     except BaseException as exc:
@@ -135,7 +142,13 @@ def check_destination(directory: str | os.PathLike[str]) -> None:
         raise ModelError(f"{out}: cannot write in {parent} ({exc.strerror or exc})") from None
 
 
-def _write_model(directory: Path, model: Model, metrics: dict[str, Any] | None, card: str | None) -> None:
+def _write_model(
+    directory: Path,
+    model: Model,
+    metrics: dict[str, Any] | None,
+    card: str | None,
+    trained_pages: np.ndarray | None,
+) -> None:
     """The model's files in ``directory``, each flushed to disk before the directory is swapped in."""
     w = model.weights
     config = dict(model.config)
@@ -153,6 +166,10 @@ def _write_model(directory: Path, model: Model, metrics: dict[str, Any] | None, 
         _write_durable(directory / METRICS_FILE, _json_bytes(metrics))
     if card is not None:
         _write_durable(directory / CARD_FILE, card.encode("utf-8"))
+    if trained_pages is not None:
+        pages = io.BytesIO()
+        np.save(pages, np.asarray(trained_pages, dtype=np.uint64))
+        _write_durable(directory / TRAINED_PAGES_FILE, pages.getvalue())
     _fsync_directory(directory)
 
 
@@ -379,6 +396,16 @@ def _looks_pickled(path: Path) -> bool:
     with contextlib.suppress(OSError), open(path, "rb") as fh:
         return fh.read(4).startswith((b"PK", b"\x80"))
     return False
+
+
+def read_trained_pages(path: Path) -> np.ndarray | None:
+    """The fingerprint of the pages the model in ``path`` was trained on, or None when it has none (an
+    older model) or it cannot be read: it only feeds a warning, which must never stop an evaluation."""
+    try:
+        pages = np.load(path / TRAINED_PAGES_FILE, allow_pickle=False)
+    except Exception:  # missing, damaged or not an array: the model simply has no fingerprint
+        return None
+    return pages if pages.dtype == np.uint64 and pages.ndim == 1 else None
 
 
 def read_metrics(path: Path) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from typer.core import TyperGroup
 from .artifact import CONFIG_FILE, MAX_RUNS, STOP_SIGNALS
 from .artifact import load as load_model
 from .batch import MIRRORING, FileResult, check_destinations, clean_one, distinct_files, label_one, run
-from .data import TSV_COLUMNS, tsv_cell, tsv_escape
+from .data import TSV_COLUMNS, Document, tsv_cell, tsv_escape
 from .errors import ArgumentError, ClassifierError
 from .files import DEFAULT_GLOB, STDIN, Input, Inputs, check_encoding, write_atomic
 from .html import HTML_GLOB, OUTPUT_SUFFIX, check_available, clean_html_file, label_html_file
@@ -262,6 +262,36 @@ def _load(model: Optional[str]) -> Model:
         _fail(str(exc))
         usage = isinstance(exc, ArgumentError) or (model is not None and not (Path(model) / CONFIG_FILE).is_file())
         raise typer.Exit(2 if usage else 1) from None
+
+
+def _trained_on(model: Model, data: list[str], documents: list[Document]) -> int | None:
+    """How many of ``documents`` the model was trained on (warned of: their scores look held-out and are
+    not), by the training pages' fingerprint; models saved without one can only tell their whole training
+    data by its SHA-256, and say None."""
+    from .artifact import read_trained_pages
+    from .data import data_sha256
+    from .data_checks import trained_on
+
+    pages = read_trained_pages(model.path) if model.path else None
+    if pages is None:
+        recorded = model.config.get("training", {}).get("data_sha256")
+        if recorded and data_sha256(data) == recorded:
+            _warn(TRAINED_ON_ALL)
+        return None
+    own = trained_on(documents, pages)
+    if own == len(documents):
+        _warn(TRAINED_ON_ALL)
+    elif own:
+        _warn(
+            f"{own} of the {len(documents)} documents are pages the model was trained on (the same page, or most "
+            "of its paragraphs word for word): the scores are not held-out"
+        )
+    return own
+
+
+TRAINED_ON_ALL = (
+    "this is the data the model was trained on: the scores show what it learnt, not how it does on new pages"
+)
 
 
 def _comma_list(option: list[str]) -> list[str]:
@@ -671,7 +701,7 @@ def evaluate(
 
     --threshold changes the cleaning view only (what 'clean --threshold' would keep); labels stay argmax.
     """
-    from .data import data_sha256, load_documents, skipped_file_warnings
+    from .data import load_documents, skipped_file_warnings
     from .data_checks import blank_text_warnings, missing_row_warnings, misspelt_label_warnings, unread_key_warnings
     from .evaluate import check_group_fields
     from .evaluate import evaluate as run_evaluation
@@ -694,12 +724,10 @@ def evaluate(
         said += blank_text_warnings(documents, "each is scored with the prediction of the paragraph before it")
         for warning in said + misspelt_label_warnings(documents, m.labels):
             _warn(warning)
-        trained_on = m.config.get("training", {}).get("data_sha256")
-        if trained_on and data_sha256(data) == trained_on:  # scores that look held-out
-            _warn(
-                "this is the data the model was trained on: the scores show what it learnt, not how it does on new pages"
-            )
+        own = _trained_on(m, data, documents)
         report = run_evaluation(m, documents, keep=wanted, threshold=threshold, by=by)
+    if own is not None:
+        report["documents_trained_on"] = own
     if as_json:
         typer.echo(json.dumps(report, indent=2))
         return

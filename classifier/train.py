@@ -34,7 +34,7 @@ from .augment import glued_teasers, short_line_variants
 from .cohesion import COHESION_NAMES, cohesion
 from .context import Rows, context_features, refine_features
 from .data import Document
-from .data_checks import blank_text_warnings, data_warnings, label_clashes, page_numbers, trained_on
+from .data_checks import blank_text_warnings, data_warnings, fingerprint, label_clashes, page_numbers, trained_on
 from .errors import ArgumentError, DataError
 from .features import DENSE_NAMES, HASH_BITS, NGRAM_MAX, NGRAM_MIN, dense_matrix, hashed_features
 from .labels import DEFAULT_KEEP, DEFAULT_LABELS, Label, default_keep
@@ -829,7 +829,8 @@ def train_and_save(
                 f"{name}: none of its labels ({', '.join(sorted(gold))}) is in the training data "
                 f"({', '.join(sorted(trained))})"
             )
-    shared_docs = {name: trained_on(edocs, docs) for name, edocs in eval_docs.items()}
+    trained_pages = fingerprint(docs)
+    shared_docs = {name: trained_on(edocs, trained_pages) for name, edocs in eval_docs.items()}
     for name, shared in shared_docs.items():
         if shared:
             (warn or _python_warning)(
@@ -870,5 +871,6 @@ def train_and_save(
         report["command"] = f"classifier evaluate {name} --model {output}"
         report["documents_trained_on"] = shared_docs[name]
         metrics["evaluations"][name] = report
-    save(model, output, metrics=metrics, card=model_card(model.config, metrics))  # atomic: all or nothing
+    # atomic: all or nothing
+    save(model, output, metrics=metrics, card=model_card(model.config, metrics), trained_pages=trained_pages)
     return metrics

@@ -292,6 +292,33 @@ def test_evaluating_a_model_on_its_own_training_data_says_so(
     assert other.exit_code == 0 and note not in other.stderr
 
 
+def test_evaluate_names_training_pages_mixed_with_new_ones_or_regrouped(
+    tiny_data: Path, trained_dir: Path, tmp_path: Path
+) -> None:
+    # The whole-file SHA-256 missed training pages copied into another file (verification helper, session 23).
+    from tests.conftest import tiny_documents
+
+    docs = tiny_documents()
+    regrouped = [dict(d, doc_id=f"copy-{i}") for i, d in enumerate(docs[:3])]
+    regrouped[0]["paragraphs"] = regrouped[0]["paragraphs"] + [{"text": "A line of its own.", "label": "other"}]
+    new_page = {
+        "doc_id": "new",
+        "paragraphs": [{"text": "The ferry timetable changes on Monday.", "label": "reporting"}],
+    }
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_text("".join(json.dumps(d) + "\n" for d in [*regrouped, new_page]), encoding="utf-8")
+    result = invoke("evaluate", mixed, "-m", trained_dir, "--json")
+    assert result.exit_code == 0, result.output
+    assert "3 of the 4 documents are pages the model was trained on" in result.stderr
+    assert json.loads(result.stdout)["documents_trained_on"] == 3
+    # A model saved without the fingerprint (older versions) still knows its whole training data.
+    old = tmp_path / "old"
+    shutil.copytree(trained_dir, old)
+    (old / "trained_pages.npy").unlink()
+    assert "this is the data the model was trained on" in invoke("evaluate", tiny_data, "-m", old).stderr
+    assert "trained on" not in invoke("evaluate", mixed, "-m", old).stderr
+
+
 def test_train_prints_cross_validation_and_writes_model(tmp_path: Path, tiny_data: Path) -> None:
     result = invoke("train", tiny_data, "--output", tmp_path / "m", "--folds", "3", "--seed", "1", "--eval", tiny_data)
     assert result.exit_code == 0, result.output
